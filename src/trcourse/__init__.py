@@ -1,0 +1,1 @@
+"""Tooling for the Treatment Resistance course: synthetic data, releases, grading, checks."""

@@ -1,0 +1,54 @@
+"""The `trcourse` command: course tooling for authors and instructors."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from .paths import ROOT, assignment_ids
+
+
+def _data(args: argparse.Namespace) -> int:
+    from .datasets import files
+
+    rendered = files.render(args.root)
+    if args.check:
+        drifted = files.stale(rendered)
+        for path in drifted:
+            print(f"out of date: {path.relative_to(args.root)}")
+        return 1 if drifted else 0
+    files.write(rendered)
+    print(f"wrote {len(rendered)} files (data/, solutions/*/data/, data/README.md)")
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from .release import generate_assignment
+
+    for assignment in args.assignments or assignment_ids(args.root):
+        generate_assignment(args.root, assignment)
+        print(f"released exercises/{assignment}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="trcourse", description=__doc__)
+    parser.add_argument("--root", type=Path, default=ROOT, help="course root (default: this repo)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data = sub.add_parser("data", help="regenerate the synthetic datasets and the data card")
+    data.add_argument("--check", action="store_true", help="only report files that drifted")
+    data.set_defaults(func=_data)
+
+    release = sub.add_parser("release", help="generate exercises/ from solutions/ (nbgrader)")
+    release.add_argument("assignments", nargs="*", help="default: every assignment")
+    release.set_defaults(func=_release)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

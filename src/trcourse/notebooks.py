@@ -1,0 +1,28 @@
+"""Reading the nbgrader metadata of course notebooks."""
+
+from pathlib import Path
+
+import nbformat
+
+
+def grade_cells(notebook: Path) -> dict[str, dict]:
+    """grade_id -> nbgrader metadata (plus ``cell_type`` and ``source``) for every graded cell."""
+    nb = nbformat.read(notebook, as_version=4)
+    cells = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") or meta.get("solution"):
+            cells[meta["grade_id"]] = {**meta, "cell_type": cell.cell_type, "source": cell.source}
+    return cells
+
+
+def auto_points(notebook: Path) -> dict[str, float]:
+    """grade_id -> points of each autograded test cell."""
+    return {gid: float(m["points"]) for gid, m in grade_cells(notebook).items()
+            if m.get("grade") and not m.get("solution")}
+
+
+def manual_points(notebook: Path) -> dict[str, float]:
+    """grade_id -> points of each manually graded answer cell."""
+    return {gid: float(m["points"]) for gid, m in grade_cells(notebook).items()
+            if m.get("grade") and m.get("solution")}
