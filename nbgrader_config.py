@@ -18,3 +18,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # fail the whole submission (see course-design.md, known nbgrader behaviour).
 c.Execute.timeout = 60
 c.Execute.raise_on_iopub_timeout = False
+
+# Instructor-only files in solutions/<assignment>/ that must never be released.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "answer_variants.yml"]

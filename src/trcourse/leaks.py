@@ -37,8 +37,12 @@ def _lines(text: str) -> set[str]:
 
 
 def course_secrets(root: Path) -> set[str]:
-    """Secret lines of every source notebook in solutions/."""
-    return set().union(*(secret_lines(nb) for nb in sorted((root / "solutions").glob("*/*.ipynb"))))
+    """Secret lines of every source notebook and answer-variants file in solutions/."""
+    source = root / "solutions"
+    secrets = set().union(*(secret_lines(nb) for nb in sorted(source.glob("*/*.ipynb"))))
+    for variants in sorted(source.glob("*/answer_variants.yml")):
+        secrets |= _lines(variants.read_text())
+    return secrets
 
 
 def visible_text(path: Path) -> str:
