@@ -17,6 +17,7 @@ from nbgrader.api import Gradebook
 from trcourse.leaks import course_secrets, scan
 from trcourse.notebooks import auto_points, grade_cells
 from trcourse.paths import ROOT
+from trcourse.release import nbgrader_env
 
 pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no assignment yet")
 
@@ -86,7 +87,7 @@ def _submit(course: Path, assignment: str, student: str, notebook: nbformat.Note
 def _autograde(course: Path, assignment: str) -> dict[str, dict[str, float]]:
     result = subprocess.run(
         [sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"],
-        cwd=course, capture_output=True, text=True,
+        cwd=course, capture_output=True, text=True, env=nbgrader_env(),
     )
     assert result.returncode == 0, f"nbgrader autograde crashed:\n{result.stderr[-4000:]}"
     scores = {}
