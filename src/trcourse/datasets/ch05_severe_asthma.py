@@ -92,9 +92,9 @@ RATE_RATIO = {
     "tezepelumab": (0.59, 0.30),
 }
 # facts §C2: "let anti-IL-5 effects fade as eosinophils fall below 150". ASSUMPTION: the log rate
-# ratio of mepolizumab and benralizumab falls linearly from full at 150/µL to none at 50/µL.
+# ratio of mepolizumab and benralizumab falls linearly from full at 150/µL to none at 75/µL.
 ANTI_IL5 = ("mepolizumab", "benralizumab")
-ANTI_IL5_FADE_EOS = (50, 150)
+ANTI_IL5_FADE_EOS = (75, 150)
 # facts §C2, teaching assumption (no source): smaller benefit with non-adherence, poor technique
 # or smoking. ASSUMPTION: the log rate ratio is multiplied by 0.85 for each of the three present.
 BENEFIT_KEPT_PER_ISSUE = 0.85
@@ -343,7 +343,7 @@ def build() -> list[Dataset]:
                 "42, NAVIGATOR). Dupilumab 0.66 below 300 and tezepelumab 0.30 at >=300 are "
                 "ASSUMPTIONS chosen to match each trial's overall figure (0.52, 0.44).",
                 "Anti-IL-5 effect fading below 150 eosinophils/µL: facts §C2; the fade (linear on "
-                "the log scale, from full at 150/µL to none at 50/µL): ASSUMPTION.",
+                "the log scale, from full at 150/µL to none at 75/µL): ASSUMPTION.",
                 "Smaller benefit (log rate ratio x0.85 for each of non-adherence, critical inhaler "
                 "error, smoking): ASSUMPTION (facts §C2 teaching assumption, no source).",
                 "Which patient gets which biologic, and follow-up of 1-2 years: ASSUMPTION; "
