@@ -95,7 +95,9 @@ def _autograde(course: Path, assignment: str) -> dict[str, dict[str, float]]:
         for submission in gradebook.assignment_submissions(assignment):
             scores[submission.student.id] = {
                 g.name: g.score for nb in submission.notebooks for g in nb.grades
-                if g.cell.__class__.__name__ == "GradeCell" and g.auto_score is not None
+                # autograded test cells only: written answers are markdown, graded by hand
+                if g.cell.__class__.__name__ == "GradeCell" and g.cell.cell_type == "code"
+                and g.auto_score is not None
             }
     return scores
 
@@ -115,7 +117,7 @@ def _with_answers(release: nbformat.NotebookNode, source: nbformat.NotebookNode,
 def test_round_trip_scores(released_course, tmp_path, assignment):
     course = tmp_path / "course"
     shutil.copytree(released_course, course)
-    (course / "gradebook.db").unlink(missing_ok=True)
+    # keep gradebook.db: generate_assignment registered the assignment and its grade cells there
     src_path = source_notebook(course, assignment)
     rel_path = course / "exercises" / assignment / src_path.name
     source = nbformat.read(src_path, as_version=4)
