@@ -6,12 +6,26 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from trcourse.paths import ROOT, assignment_ids
 
 ASSIGNMENTS = assignment_ids()
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("ch*.ipynb"))
 COURSE_FILES = ("nbgrader_config.py", "autotests.yml")
+
+
+def _files(entries: list[dict]) -> list[str]:
+    return [f for e in entries for f in [e["file"], *_files(e.get("sections", []))]]
+
+
+def toc_pages() -> list[str]:
+    """Every page of _toc.yml (docnames such as ``book/intro``), in reading order."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [toc["root"]] + [f for part in toc["parts"] for f in _files(part["chapters"])]
+
+
+TOC_PAGES = toc_pages()
 
 
 def make_course_copy(dest: Path) -> Path:
