@@ -6,13 +6,19 @@ STAMP  := $(VENV)/.installed-stamp
 JB     := $(BIN)/jupyter-book
 
 .DEFAULT_GOAL := book
-.PHONY: book book-strict test lint lab data release clean
+.PHONY: book book-strict test lint lab data release student-bundle clean
 
 # The environment: rebuilt only when the pinned requirements or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+# Browser-side test tools (axe-core), pinned in package-lock.json: reinstalled only when it changes.
+NODE_STAMP := node_modules/.installed-stamp
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 ## book: build the Jupyter Book (notebooks executed, results cached) and say where it is
@@ -26,9 +32,14 @@ book-strict: $(STAMP)
 	$(MAKE) book
 
 ## test: the whole test suite
-test: $(STAMP)
+## (the browser tests need Debian's chromium: skipped loudly without it, failed when CI=true)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest; status=$$?; \
+	command -v chromium >/dev/null 2>&1 || printf '\n%s\n%s\n\n' \
+	  "*** BROWSER TESTS SKIPPED: chromium is not installed, tests/test_browser.py did not run." \
+	  "*** Install it with 'apt-get install chromium' (.ci/run does; with CI=true they fail instead)."; \
+	exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -44,6 +55,10 @@ data: $(STAMP)
 ## release: regenerate exercises/ from solutions/ with nbgrader generate_assignment
 release: $(STAMP)
 	$(BIN)/trcourse release
+
+## student-bundle: the archive students download (exercises, chapters, data; no solutions)
+student-bundle: $(STAMP)
+	$(BIN)/trcourse bundle
 
 clean:
 	rm -rf _build
