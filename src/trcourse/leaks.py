@@ -18,18 +18,24 @@ def _is_solution_markdown(cell) -> bool:
     return cell.cell_type == "markdown" and meta.get("solution", False)
 
 
-def secret_lines(notebook: Path) -> set[str]:
-    """Lines of a source notebook that only the solution or a hidden test contains."""
+def _hidden_and_shown(notebook: Path) -> tuple[set[str], set[str]]:
+    """Lines of a source notebook inside solutions or hidden tests, and lines shown to students."""
     nb = nbformat.read(notebook, as_version=4)
-    secret, public = set(), set()
+    hidden_lines, shown_lines = set(), set()
     for cell in nb.cells:
         hidden = cell.source if _is_solution_markdown(cell) else "\n".join(
             block for _, block in _BLOCK.findall(cell.source)
         )
         shown = "" if _is_solution_markdown(cell) else _BLOCK.sub("", cell.source)
-        secret.update(_lines(hidden))
-        public.update(_lines(shown))
-    return secret - public
+        hidden_lines.update(_lines(hidden))
+        shown_lines.update(_lines(shown))
+    return hidden_lines, shown_lines
+
+
+def secret_lines(notebook: Path) -> set[str]:
+    """Lines of a source notebook that only the solution or a hidden test contains."""
+    hidden, shown = _hidden_and_shown(notebook)
+    return hidden - shown
 
 
 def _lines(text: str) -> set[str]:
@@ -39,9 +45,12 @@ def _lines(text: str) -> set[str]:
 def course_secrets(root: Path) -> set[str]:
     """Secret lines of every source notebook and answer-variants file in solutions/."""
     source = root / "solutions"
-    secrets = set().union(*(secret_lines(nb) for nb in sorted(source.glob("*/*.ipynb"))))
+    split = [_hidden_and_shown(nb) for nb in sorted(source.glob("*/*.ipynb"))]
+    secrets = set().union(*(hidden - shown for hidden, shown in split))
+    shown = set().union(*(shown for _, shown in split))
     for variants in sorted(source.glob("*/answer_variants.yml")):
-        secrets |= _lines(variants.read_text())
+        # a variant repeats the released stub (def line, docstring): only its other lines are secret
+        secrets |= _lines(variants.read_text()) - shown
     return secrets
 
 
