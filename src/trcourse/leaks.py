@@ -42,6 +42,13 @@ def _lines(text: str) -> set[str]:
     return {line.strip() for line in text.splitlines() if len(line.strip()) >= _MIN_LENGTH}
 
 
+def _chapter_lines(root: Path) -> set[str]:
+    """Lines of the reading chapters: public by design (e.g. `fig, ax = plt.subplots()`)."""
+    chapters = sorted((root / "notebooks").glob("*.ipynb"))
+    return set().union(*(_lines("\n".join(c.source for c in nbformat.read(nb, as_version=4).cells))
+                         for nb in chapters))
+
+
 def course_secrets(root: Path) -> set[str]:
     """Secret lines of every source notebook and answer-variants file in solutions/."""
     source = root / "solutions"
@@ -51,7 +58,7 @@ def course_secrets(root: Path) -> set[str]:
     for variants in sorted(source.glob("*/answer_variants.yml")):
         # a variant repeats the released stub (def line, docstring): only its other lines are secret
         secrets |= _lines(variants.read_text()) - shown
-    return secrets
+    return secrets - _chapter_lines(root)
 
 
 def visible_text(path: Path) -> str:
