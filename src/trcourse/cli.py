@@ -30,6 +30,14 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bundle(args: argparse.Namespace) -> int:
+    from .bundle import build
+
+    archive = build(args.root, args.output)
+    print(f"student bundle: {archive}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trcourse", description=__doc__)
     parser.add_argument("--root", type=Path, default=ROOT, help="course root (default: this repo)")
@@ -42,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     release = sub.add_parser("release", help="generate exercises/ from solutions/ (nbgrader)")
     release.add_argument("assignments", nargs="*", help="default: every assignment")
     release.set_defaults(func=_release)
+
+    bundle = sub.add_parser("bundle", help="zip what students need (no solutions) into dist/")
+    bundle.add_argument("--output", type=Path, help="archive path (default: dist/<name>-student.zip)")
+    bundle.set_defaults(func=_bundle)
     return parser
 
 
