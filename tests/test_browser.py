@@ -35,6 +35,9 @@ CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-
                  "--disable-extensions", "--disable-features=Translate,OptimizationHints,MediaRouter",
                  "--metrics-recording-only", "--no-pings"]
 BLOCKING_IMPACTS = ("critical", "serious")
+SCHEMES = ("light", "dark")  # the book follows the reader's colour-mode setting
+DARK_JS = "() => { document.documentElement.dataset.mode = 'dark'; " \
+          "document.documentElement.dataset.theme = 'dark'; }"
 IMPACTS = ("critical", "serious", "moderate", "minor")
 CHAPTER_PAGES = [p for p in TOC_PAGES if re.fullmatch(r"notebooks/ch\d\d_\w+", p)]
 QUIZ_PAGES = [p for p in CHAPTER_PAGES if (ROOT / "book/quizzes" / f"{Path(p).name}.yml").exists()]
@@ -82,7 +85,7 @@ class Visit:
     console_errors: list[str]
     failed_requests: list[str]
     foreign_requests: list[str]
-    violations: list[dict]
+    violations: dict[str, list[dict]]  # colour scheme -> axe-core violations
 
 
 @pytest.fixture(scope="session")
@@ -155,13 +158,25 @@ def visit(browser, site):
             record = {}
             page = open_page(browser, site, f"{docname}.html", record)
             seen = page.evaluate(COLLECT_JS)
-            page.add_script_tag(path=str(AXE))
-            violations = page.evaluate(AXE_JS)
+            violations = axe_in_both_schemes(page)
             page.context.close()
             visits[docname] = Visit(**seen, **record, violations=violations)
         return visits[docname]
 
     return _visit
+
+
+def axe_in_both_schemes(page, selector: str | None = None) -> dict[str, list[dict]]:
+    """axe-core violations on the page (or the part matching selector), light then dark."""
+    page.add_script_tag(path=str(AXE))
+    light = page.evaluate(AXE_JS, selector)
+    page.evaluate(DARK_JS)
+    return {"light": light, "dark": page.evaluate(AXE_JS, selector)}
+
+
+def _blocking(violations: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    return {scheme: found for scheme, v in violations.items()
+            if (found := [x for x in v if x["impact"] in BLOCKING_IMPACTS])}
 
 
 def expected_title(docname: str) -> str:
@@ -245,10 +260,11 @@ def test_every_internal_link_resolves(visit, site, built_book, docname):
 @pytest.mark.parametrize("docname", TOC_PAGES)
 def test_accessibility_no_critical_or_serious_violation(visit, docname, capsys):
     violations = visit(docname).violations
-    counts = Counter(v["impact"] for v in violations)
-    with capsys.disabled():
-        print(f"\naxe {docname}: " + ", ".join(f"{i} {counts[i]}" for i in IMPACTS))
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    for scheme in SCHEMES:
+        counts = Counter(v["impact"] for v in violations[scheme])
+        with capsys.disabled():
+            print(f"\naxe {docname} ({scheme}): " + ", ".join(f"{i} {counts[i]}" for i in IMPACTS))
+    blocking = _blocking(violations)
     assert not blocking, json.dumps(blocking, indent=1)
 
 
@@ -275,7 +291,7 @@ def _answer(page, question_id: str, option: int) -> str:
 
 
 @pytest.mark.parametrize("docname", QUIZ_PAGES)
-def test_quiz_shows_right_and_wrong_with_option_feedback(browser, site, docname, capsys):
+def test_quiz_shows_right_and_wrong_with_option_feedback(browser, site, docname):
     question = load_quiz(ROOT / "book/quizzes" / f"{Path(docname).name}.yml")[0]
     right = next(i for i, o in enumerate(question.options) if o.correct)
     wrong = next(i for i, o in enumerate(question.options) if not o.correct)
@@ -288,8 +304,7 @@ def test_quiz_shows_right_and_wrong_with_option_feedback(browser, site, docname,
     assert question.options[wrong].feedback not in shown
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator(f"#quiz-{question.id}").screenshot(path=SCREENSHOTS / f"quiz-{Path(docname).name}.png")
-    page.add_script_tag(path=str(AXE))
-    blocking = [v for v in page.evaluate(AXE_JS, ".trq-quiz") if v["impact"] in BLOCKING_IMPACTS]
+    blocking = _blocking(axe_in_both_schemes(page, ".trq-quiz"))
     page.context.close()
     assert not blocking, json.dumps(blocking, indent=1)
     assert not record["console_errors"]
