@@ -19,6 +19,16 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.Execute.timeout = 60
 c.Execute.raise_on_iopub_timeout = False
 
+# Student code runs in the course's grading kernel: a memory cap, and an interrupt that a loop
+# catching KeyboardInterrupt cannot swallow (src/trcourse/grading/limits.py). `trcourse grade`
+# sets both limits from its command line; without the course package, plain ipykernel runs.
+try:
+    from trcourse.grading.limits import DEFAULT_MEMORY_MB, kernel_arguments
+except ImportError:
+    pass
+else:
+    c.Execute.extra_arguments = kernel_arguments(DEFAULT_MEMORY_MB)
+
 # Instructor-only files in solutions/<assignment>/ that must never be released.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                             "answer_variants.yml"]
