@@ -274,6 +274,12 @@ def test_chapter_offers_notebook_download(visit, site, docname):
     assert wanted in visit(docname).links, "the download button does not offer the .ipynb"
 
 
+def test_execution_statistics_list_every_chapter(visit, site):
+    links = visit("book/execution-stats").links
+    missing = [p for p in CHAPTER_PAGES if f"{site}{p}.html" not in links]
+    assert not missing, f"chapters missing from the execution statistics: {missing}"
+
+
 @pytest.mark.parametrize(("term", "docname"), SEARCH_CASES)
 def test_search_finds_term_on_expected_page(browser, site, term, docname):
     record = {}
