@@ -1,11 +1,12 @@
 """Self-check quizzes: ``book/quizzes/chNN_<topic>.yml`` appended to the page ``notebooks/chNN_<topic>``.
 
 Each quiz is validated strictly (a malformed file stops the build with an error naming it) and
-rendered as radio buttons whose choice shows right/wrong and that option's own feedback
-(``static/trcourse-quiz.js``), with no kernel and no network.
+rendered as radio buttons, in a fixed shuffled order, whose choice shows right/wrong and that
+option's own feedback (``static/trcourse-quiz.js``), with no kernel and no network.
 """
 
 import html
+import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,8 +111,16 @@ def _option_html(question: Question, number: int, option: Option) -> str:
             f"<span>{html.escape(option.answer)}</span></label>")
 
 
+def display_order(question: Question) -> list[int]:
+    """The options' order on the page: shuffled, the same in every build (seeded by the id),
+    so the right answer's place in the YAML file gives nothing away."""
+    order = list(range(len(question.options)))
+    random.Random(question.id).shuffle(order)
+    return order
+
+
 def _question_html(number: int, question: Question) -> str:
-    options = "\n".join(_option_html(question, i, o) for i, o in enumerate(question.options))
+    options = "\n".join(_option_html(question, i, question.options[i]) for i in display_order(question))
     return (f'<fieldset class="trq-question" id="quiz-{question.id}">\n'
             f'<legend><span class="trq-number">Question {number}.</span> '
             f"{html.escape(question.question)}</legend>\n"
