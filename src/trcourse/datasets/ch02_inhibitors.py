@@ -105,10 +105,6 @@ EARLY_STOP_SHARE, EARLY_STOP_DAYS = 0.10, (56, 167)  # ASSUMPTION: 10% leave ear
 DAYS_PER_YEAR = 365.25  # facts §11 and §12C: ABR = bleeds / observed years
 
 
-def _logit(p):
-    return np.log(p / (1 - p))
-
-
 def _intercept_for(mean_risk: float, log_odds: np.ndarray) -> float:
     """The intercept that makes the mean predicted risk equal ``mean_risk`` (bisection)."""
     low, high = -20.0, 20.0
