@@ -4,6 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .grading.commands import add_commands as add_grading_commands
 from .paths import ROOT, assignment_ids
 
 
@@ -54,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     bundle = sub.add_parser("bundle", help="zip what students need (no solutions) into dist/")
     bundle.add_argument("--output", type=Path, help="archive path (default: dist/<name>-student.zip)")
     bundle.set_defaults(func=_bundle)
+
+    add_grading_commands(sub)
     return parser
 
 

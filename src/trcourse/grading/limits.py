@@ -1,28 +1,16 @@
-"""Limits on student code: a memory cap, and a per-cell time limit that a bare ``except:`` cannot dodge.
+"""Limits on student code during grading: a per-cell time limit and a memory cap.
 
-nbgrader runs each notebook in a fresh kernel and, after ``Execute.timeout`` seconds, interrupts it
-(SIGINT). A loop that catches KeyboardInterrupt keeps running, and every later cell then waits for
-its own timeout. ``LimitedKernel`` is an IPython kernel that, once interrupted, raises
-KeyboardInterrupt again at the next line of cell code (the cell's own functions included, the
-libraries it calls and the kernel's machinery not) every ``REPEAT_S`` seconds; code that still has
-not stopped after ``GRACE_S`` seconds ends the kernel, which nbgrader reports as a dead kernel.
-The kernel also caps its data memory with ``setrlimit``. Both are set through nbgrader's
-``Execute`` traits (``execute_config``).
+Both are nbgrader configuration (``Execute`` traits): the time limit is nbgrader's own, and the
+kernel that runs student code is the course's ``kernel.LimitedKernel``, which caps its data memory
+with ``setrlimit`` and makes sure an interrupted cell stops.
 """
 
-import os
 import resource
-import signal
-import sys
-import threading
 
-from ipykernel.ipkernel import IPythonKernel
-from traitlets import Integer
 from traitlets.config import Config
 
-REPEAT_S = 0.1  # seconds between repeated interrupts of a cell that swallowed one
-GRACE_S = 3.0  # seconds an interrupted cell gets to stop before the kernel ends itself
 DEFAULT_MEMORY_MB = 2048  # generous for the course's small tables; a runaway allocation stops here
+KERNEL_CLASS = "trcourse.grading.kernel.LimitedKernel"
 
 
 def cap_memory(megabytes: int) -> None:
@@ -31,68 +19,9 @@ def cap_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
-class LimitedKernel(IPythonKernel):
-    """IPython kernel with a memory cap and an interrupt that student code cannot swallow."""
-
-    memory_mb = Integer(0, help="Cap (MB) on the kernel's data memory; 0 means no cap.").tag(config=True)
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        if self.memory_mb:
-            cap_memory(self.memory_mb)
-        self._cell_dir = os.path.dirname(self.shell.compile.get_code_name("", "", 0))
-        self._deadline = None
-
-    def pre_handler_hook(self):
-        """During a request, interrupts go to ``_interrupt`` (ipykernel would install the default)."""
-        self.saved_sigint_handler = signal.signal(signal.SIGINT, self._interrupt)
-        self._saved_alarm_handler = signal.signal(signal.SIGALRM, self._interrupt)
-
-    def post_handler_hook(self):
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        sys.settrace(None)
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
-        signal.signal(signal.SIGALRM, self._saved_alarm_handler)
-        signal.signal(signal.SIGINT, self.saved_sigint_handler)
-
-    def _in_cell(self, frame) -> bool:
-        return frame.f_code.co_filename.startswith(self._cell_dir)
-
-    def _interrupt(self, signum, frame):
-        """Raise KeyboardInterrupt now, at the next line of cell code, and again until the cell stops."""
-        cell_frames = []
-        while frame is not None:
-            if self._in_cell(frame):
-                cell_frames.append(frame)
-            frame = frame.f_back
-        if not cell_frames:
-            if signum == signal.SIGINT:
-                raise KeyboardInterrupt
-            return
-        if self._deadline is None:
-            self._deadline = threading.Timer(GRACE_S, os._exit, (1,))
-            self._deadline.daemon = True
-            self._deadline.start()
-
-        def raise_in_cell(frame, event, arg):
-            if not self._in_cell(frame):
-                return None
-            if event == "line":
-                raise KeyboardInterrupt
-            return raise_in_cell
-
-        for cell_frame in cell_frames:
-            cell_frame.f_trace = raise_in_cell
-        sys.settrace(raise_in_cell)
-        signal.setitimer(signal.ITIMER_REAL, REPEAT_S)
-        raise KeyboardInterrupt
-
-
 def kernel_arguments(memory_mb: int) -> list[str]:
     """Kernel command-line arguments that start ``LimitedKernel`` with a memory cap."""
-    return [f"--IPKernelApp.kernel_class={LimitedKernel.__module__}.{LimitedKernel.__name__}",
+    return [f"--IPKernelApp.kernel_class={KERNEL_CLASS}",
             f"--LimitedKernel.memory_mb={memory_mb}"]
 
 

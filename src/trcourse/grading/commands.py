@@ -1,0 +1,73 @@
+"""The grading subcommands of ``trcourse``: grade, feedback, export, synthetic-class."""
+
+import argparse
+import os
+
+from .limits import DEFAULT_MEMORY_MB
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from .autograde import Limits, grade
+
+    table = grade(args.root, args.assignment, args.student, args.workers,
+                  Limits(args.cell_timeout, args.memory_mb))
+    print(table.to_string(index=False, max_colwidth=80))
+    print("\n" + table.outcome.value_counts().to_string())
+    print(f"\noutcomes saved in grading-reports/{args.assignment}/outcomes.csv (logs: logs/)")
+    return 1 if (table.outcome == "grading_failed").any() else 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from .feedback import generate
+
+    leaks = generate(args.root, args.assignment, args.student)
+    for page, found in leaks.items():
+        print(f"LEAK, page deleted: {page}: {found[:3]}")
+    print(f"feedback in feedback/*/{args.assignment}/ ({len(leaks)} pages leaked and were deleted)")
+    return 1 if leaks else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .export import write_grades
+    from .items import write_report
+
+    print(f"grades: {write_grades(args.root, args.assignment)}")
+    print(f"item analysis: {write_report(args.root, args.assignment)}")
+    return 0
+
+
+def _synthetic_class(args: argparse.Namespace) -> int:
+    from .synthetic_class import generate
+
+    made = generate(args.root, args.assignment, args.students, args.seed)
+    print(f"wrote {len(made)} synthetic submissions of {args.assignment} to submitted/ "
+          f"(manifest: grading-reports/{args.assignment}/synthetic-class.csv)")
+    return 0
+
+
+def add_commands(sub) -> None:
+    """Register the grading subcommands on the ``trcourse`` parser."""
+    grade = sub.add_parser("grade", help="autograde every submission in parallel (nbgrader)")
+    grade.add_argument("assignment")
+    grade.add_argument("--workers", type=int, default=os.cpu_count(),
+                       help="worker processes (default: the number of CPUs)")
+    grade.add_argument("--student", nargs="+", help="(re)grade only these students")
+    grade.add_argument("--cell-timeout", type=int, default=60, metavar="SEC", help="per cell (default 60)")
+    grade.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                       help=f"memory cap of student code (default {DEFAULT_MEMORY_MB})")
+    grade.set_defaults(func=_grade)
+
+    feedback = sub.add_parser("feedback", help="feedback HTML without hidden tests (nbgrader)")
+    feedback.add_argument("assignment")
+    feedback.add_argument("--student", nargs="+", help="only these students")
+    feedback.set_defaults(func=_feedback)
+
+    export = sub.add_parser("export", help="grades CSV (one row per student) and item-analysis report")
+    export.add_argument("assignment")
+    export.set_defaults(func=_export)
+
+    synthetic = sub.add_parser("synthetic-class", help="write N synthetic submissions (to try grading)")
+    synthetic.add_argument("assignment")
+    synthetic.add_argument("--students", type=int, default=60)
+    synthetic.add_argument("--seed", type=int, default=0)
+    synthetic.set_defaults(func=_synthetic_class)
