@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 JB     := $(BIN)/jupyter-book
 
 .DEFAULT_GOAL := book
-.PHONY: book book-strict test lint lab data release student-bundle clean
+.PHONY: book book-strict test lint lab data release student-bundle clean grade feedback grades synthetic-class
 
 # The environment: rebuilt only when the pinned requirements or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -59,6 +59,24 @@ release: $(STAMP)
 ## student-bundle: the archive students download (exercises, chapters, data; no solutions)
 student-bundle: $(STAMP)
 	$(BIN)/trcourse bundle
+
+## grade A=<assignment> [WORKERS=n]: autograde every submission in parallel (outcome table)
+## feedback A=<assignment>: feedback HTML for students, hidden tests removed
+## grades A=<assignment>: grades CSV and item-analysis report in grading-reports/<assignment>/
+## synthetic-class A=<assignment> [N=60]: fake submissions to try the grading pipeline on
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+N ?= 60
+grade: $(STAMP)
+	$(BIN)/trcourse grade $(A) --workers $(WORKERS)
+
+feedback: $(STAMP)
+	$(BIN)/trcourse feedback $(A)
+
+grades: $(STAMP)
+	$(BIN)/trcourse export $(A)
+
+synthetic-class: $(STAMP)
+	$(BIN)/trcourse synthetic-class $(A) --students $(N)
 
 clean:
 	rm -rf _build
