@@ -34,11 +34,11 @@ CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-
                  "--disable-sync", "--disable-quic", "--no-first-run", "--disable-default-apps",
                  "--disable-extensions", "--disable-features=Translate,OptimizationHints,MediaRouter",
                  "--metrics-recording-only", "--no-pings"]
+IMPACTS = ("critical", "serious", "moderate", "minor")
 BLOCKING_IMPACTS = ("critical", "serious")
 SCHEMES = ("light", "dark")  # the book follows the reader's colour-mode setting
 DARK_JS = "() => { document.documentElement.dataset.mode = 'dark'; " \
           "document.documentElement.dataset.theme = 'dark'; }"
-IMPACTS = ("critical", "serious", "moderate", "minor")
 CHAPTER_PAGES = [p for p in TOC_PAGES if re.fullmatch(r"notebooks/ch\d\d_\w+", p)]
 QUIZ_PAGES = [p for p in CHAPTER_PAGES if (ROOT / "book/quizzes" / f"{Path(p).name}.yml").exists()]
 # (term, page that must be among the results)
