@@ -21,22 +21,20 @@ def max_points(api, assignment: str) -> pd.Series:
                       if c.metadata.get("nbgrader", {}).get("grade")}, name="max_points", dtype=float)
 
 
-def scores(api, assignment: str) -> pd.DataFrame:
+def scores(gradebook: Gradebook, assignment: str, questions: list[str]) -> pd.DataFrame:
     """Student x question scores: the manual score if given, else the autograde score, else NaN.
 
     Every student of the gradebook has a row; one who did not submit has no scores.
     """
     rows = {}
-    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gradebook:
-        for student in gradebook.students:
-            try:
-                submission = gradebook.find_submission(assignment, student.id)
-            except MissingEntry:
-                rows[student.id] = {}
-                continue
-            rows[student.id] = {question(g.name): _score(g) for nb in submission.notebooks
-                                for g in nb.grades}
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=max_points(api, assignment).index)
+    for student in gradebook.students:
+        try:
+            submission = gradebook.find_submission(assignment, student.id)
+        except MissingEntry:
+            rows[student.id] = {}
+            continue
+        rows[student.id] = {question(g.name): _score(g) for nb in submission.notebooks for g in nb.grades}
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=questions)
     return table.astype(float).rename_axis("student").sort_index()
 
 
@@ -47,8 +45,10 @@ def _score(grade) -> float | None:
 def grades_table(root: Path, assignment: str) -> pd.DataFrame:
     """The grades export: student, outcome, one column per question, total, maximum and percent."""
     api = course.open_api(Path(root))
-    table = scores(api, assignment)
-    maximum = max_points(api, assignment).sum()
+    points = max_points(api, assignment)
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gradebook:
+        table = scores(gradebook, assignment, list(points.index))
+    maximum = points.sum()
     outcomes = load_outcomes(root, assignment).set_index("student")["outcome"]
     table.insert(0, "outcome", outcomes.reindex(table.index).fillna("not graded"))
     table["total"] = table[list(table.columns[1:])].sum(axis=1)

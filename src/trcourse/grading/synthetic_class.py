@@ -96,11 +96,22 @@ def _without_markers(source: str) -> str:
     return "\n".join(line for line in source.splitlines() if line.strip() not in _MARKERS)
 
 
+def _paths(api, assignment: str) -> tuple[Path, Path]:
+    """The source notebook of an assignment and its release folder."""
+    [source] = sorted(course.folder(api, "source", assignment).glob("*.ipynb"))
+    return source, course.folder(api, "release", assignment)
+
+
+def assignment_items(root: Path, assignment: str) -> list[_Item]:
+    """The autograded items of an assignment, with their answer variants."""
+    source, _ = _paths(course.open_api(Path(root)), assignment)
+    return load_items(source, source.parent / "answer_variants.yml")
+
+
 def generate(root: Path, assignment: str, students: int, seed: int) -> list[SyntheticStudent]:
     """Write ``students`` submissions to submitted/ (replacing that assignment's) and a manifest CSV."""
     api = course.open_api(Path(root))
-    [source] = sorted(course.folder(api, "source", assignment).glob("*.ipynb"))
-    release_dir = course.folder(api, "release", assignment)
+    source, release_dir = _paths(api, assignment)
     release = nbformat.read(release_dir / source.name, as_version=4)
     items = load_items(source, source.parent / "answer_variants.yml")
     rng = random.Random(seed)
@@ -111,12 +122,19 @@ def generate(root: Path, assignment: str, students: int, seed: int) -> list[Synt
     for student, kind in zip(ids, kinds, strict=True):
         answers, expected, broken = _answers(kind, items, difficulty, rng)
         made.append(SyntheticStudent(student, kind, KINDS[kind][1], expected))
-        folder = course.folder(api, "submitted", assignment, student)
-        shutil.rmtree(folder, ignore_errors=True)
-        _copy_files(release_dir, folder)
+        folder = _fresh_submission(api, assignment, student, release_dir)
         _write(kind, _filled(release, answers, kind, broken), folder, source.name)
     _manifest(made, items).to_csv(course.reports_dir(root, assignment) / "synthetic-class.csv", index=False)
     return sorted(made, key=lambda s: s.student)
+
+
+def submit(root: Path, assignment: str, student: str, answers: dict[str, str]) -> None:
+    """Write an ordinary submission: the release with these answers (answer grade_id -> source)."""
+    api = course.open_api(Path(root))
+    source, release_dir = _paths(api, assignment)
+    release = nbformat.read(release_dir / source.name, as_version=4)
+    folder = _fresh_submission(api, assignment, student, release_dir)
+    _write("typical", _filled(release, answers, "typical", None), folder, source.name)
 
 
 def _answers(kind: str, items: list[_Item], difficulty: dict, rng: random.Random):
@@ -191,12 +209,15 @@ def _filled(release: nbformat.NotebookNode, answers: dict, kind: str,
     return nb
 
 
-def _copy_files(release_dir: Path, folder: Path) -> None:
-    """The data and other files students get come back with their submission."""
+def _fresh_submission(api, assignment: str, student: str, release_dir: Path) -> Path:
+    """An emptied submission folder holding the files students get besides the notebook (data)."""
+    folder = course.folder(api, "submitted", assignment, student)
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for extra in release_dir.iterdir():
         if extra.suffix != ".ipynb":
             (shutil.copytree if extra.is_dir() else shutil.copy2)(extra, folder / extra.name)
+    return folder
 
 
 def _write(kind: str, nb: nbformat.NotebookNode, folder: Path, name: str) -> None:
