@@ -53,7 +53,7 @@ def built_book(tmp_path_factory) -> Path:
     """The book built strictly from a clean tree into a fresh folder; returns its HTML folder."""
     out = tmp_path_factory.mktemp("book")
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
+        [sys.executable, "-m", "trcourse.jupyterbook", "build", str(ROOT),
          "--path-output", str(out), "-W", "-n", "--keep-going"],
         capture_output=True, text=True,
     )
