@@ -32,6 +32,7 @@ PLAIN_JB = [str(Path(sys.executable).with_name("jupyter-book"))]  # baseline: th
 NOT_COPIED = (".git", ".venv", "_build", "node_modules", "dist", ".pytest_cache", ".ruff_cache",
               "submitted", "autograded", "feedback", "release", "gradebook.db")
 REBUILD_TARGET = 0.10
+REPEATS = 3  # no-change rebuilds are short: the best of a few is less at the mercy of the load
 CHAPTER_TARGET_S = 15.0
 SOLUTION_TARGET_S = 10.0
 FLOOR_CODE = "import pandas, matplotlib.pyplot"
@@ -69,17 +70,17 @@ def bench_builds(work: Path) -> None:
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*NOT_COPIED))
     chapter = sorted((src / "notebooks").glob("ch*.ipynb"))[0]
     cold, code_cold = build(src, out)
-    same, code_same = build(src, out)
+    same, code_same = min(build(src, out) for _ in range(REPEATS))
     os.utime(chapter)
     touched, code_touched = build(src, out)
-    plain, _ = build(src, out, PLAIN_JB)
+    plain, _ = min(build(src, out, PLAIN_JB) for _ in range(REPEATS))
     print(f"book build (exit codes {code_cold}, {code_same}, {code_touched}; 0 = strict build passed)")
     print(f"  {'cold: clean tree, empty cache':<45} {cold:6.1f} s")
-    print(f"  {'no-change rebuild':<45} {same:6.1f} s  {same / cold:6.1%} of cold  "
+    print(f"  {f'no-change rebuild (best of {REPEATS})':<45} {same:6.1f} s  {same / cold:6.1%} of cold  "
           f"(target <= {REBUILD_TARGET:.0%}) {verdict(same <= REBUILD_TARGET * cold)}")
     print(f"  {'after touching notebooks/' + chapter.name:<45} {touched:6.1f} s  "
           f"{touched / cold:6.1%} of cold")
-    print(f"  {'baseline: no-change rebuild, plain jupyter-book':<45} {plain:6.1f} s  "
+    print(f"  {'baseline: the same with plain jupyter-book':<45} {plain:6.1f} s  "
           f"{plain / cold:6.1%} of cold")
     print("notebook execution in the cold build (jupyter-cache):")
     for name, seconds in sorted(execution_times(src, out).items()):
