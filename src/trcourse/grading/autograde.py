@@ -24,7 +24,7 @@ from traitlets.config import Config
 
 from . import course
 from .limits import DEFAULT_MEMORY_MB, execute_config
-from .outcomes import NOT_GRADED, SCORED_ZERO, Finding, check_submission, read_result, worst
+from .outcomes import NOT_GRADED, Finding, check_submission, read_result, worst
 
 LOCK_RETRIES = 5  # attempts when SQLite stays locked past its busy timeout
 BUSY_TIMEOUT_S = 60  # how long an SQLite write waits for another worker's write
@@ -98,6 +98,7 @@ def grade(root: Path, assignment: str, students: list[str] | None = None, worker
     logs = reports / "logs"
     logs.mkdir(exist_ok=True)
     seconds = dict.fromkeys(folders, 0.0)
+    ungraded = set(folders) - set(todo)
 
     for result in _run_workers(root, assignment, todo, workers, limits, api.coursedir.db_url, logs,
                                progress):
@@ -106,10 +107,11 @@ def grade(root: Path, assignment: str, students: list[str] | None = None, worker
         autograded = sorted(course.folder(api, "autograded", assignment, student).glob("*.ipynb"))
         findings[student] += read_result(result["log"], result["success"], autograded)
         seconds[student] = result["seconds"]
+        if not result["success"]:
+            ungraded.add(student)
 
-    for student in folders:
-        if worst(findings[student]) in SCORED_ZERO:
-            _score_zero(api, assignment, student)
+    for student in ungraded:
+        _score_zero(api, assignment, student)
     table = _table(findings, seconds)
     _save(table, reports / "outcomes.csv")
     return table
@@ -133,7 +135,8 @@ def _run_workers(root, assignment, students, workers, limits, db_url, log_dir, p
 
 
 def _score_zero(api, assignment: str, student: str) -> None:
-    """Record 0 for every graded cell, as nbgrader does for a missing notebook; drop stale outputs."""
+    """Record 0 for every graded cell of a submission nbgrader did not grade (as it does for a missing
+    notebook), so no score of an earlier run survives; drop stale graded copies and feedback."""
     for kind in ("autograded", "feedback"):
         shutil.rmtree(course.folder(api, kind, assignment, student), ignore_errors=True)
     with (Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gradebook,

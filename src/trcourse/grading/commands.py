@@ -9,8 +9,12 @@ from .limits import DEFAULT_MEMORY_MB
 def _grade(args: argparse.Namespace) -> int:
     from .autograde import Limits, grade
 
-    table = grade(args.root, args.assignment, args.student, args.workers,
-                  Limits(args.cell_timeout, args.memory_mb))
+    try:
+        table = grade(args.root, args.assignment, args.student, args.workers,
+                      Limits(args.cell_timeout, args.memory_mb))
+    except ValueError as error:  # a --student without a submission
+        print(error)
+        return 2
     print(table.to_string(index=False, max_colwidth=80))
     print("\n" + table.outcome.value_counts().to_string())
     print(f"\noutcomes saved in grading-reports/{args.assignment}/outcomes.csv (logs: logs/)")

@@ -20,7 +20,8 @@ OUTCOMES = {
     "missing": "no notebook of the expected name (missing or renamed): not graded, scored 0",
     "kernel_died": "the kernel died (crash or memory exhausted outside Python): scored 0, review",
     "grading_failed": "nbgrader failed for another reason (see the log): scored 0, review",
-    "timed_out": "a cell exceeded the time limit and was interrupted; the other cells were graded",
+    "timed_out": "a cell exceeded the time limit and was interrupted; the other cells were graded "
+                 "(code that could not be stopped ended the kernel: scored 0, review)",
     "memory_limit": "a cell hit the memory cap (MemoryError); the other cells were graded",
     "cells_deleted": "graded cells were deleted; their items are left for manual grading",
     "tests_tampered": "locked cells were edited; nbgrader restored them and graded the answers",
