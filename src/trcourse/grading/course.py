@@ -27,11 +27,10 @@ def open_api(root: Path, overrides: Config | None = None) -> NbGraderAPI:
     """nbgrader's Python API on a course root, configured as ``nbgrader`` there would be, plus overrides."""
     use_course_tools()
     app = NbGrader()
-    app.initialize([], root=str(root))
+    app.initialize([], root=str(Path(root).resolve()))
     if overrides is not None:
         app.update_config(overrides)
-    api = NbGraderAPI(app.coursedir, Authenticator(parent=app), parent=app)
-    return api
+    return NbGraderAPI(app.coursedir, Authenticator(parent=app), parent=app)
 
 
 def folder(api: NbGraderAPI, kind: str, assignment: str, student: str = ".") -> Path:
