@@ -40,12 +40,12 @@ class LimitedKernel(IPythonKernel):
         self._saved_alarm_handler = signal.signal(signal.SIGALRM, self._interrupt)
 
     def post_handler_hook(self):
-        """The request is over: stop interrupting, restore ipykernel's handlers."""
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        sys.settrace(None)
+        """The request is over: stop interrupting (if it was), restore ipykernel's handlers."""
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            sys.settrace(None)
         signal.signal(signal.SIGALRM, self._saved_alarm_handler)
         signal.signal(signal.SIGINT, self.saved_sigint_handler)
 
