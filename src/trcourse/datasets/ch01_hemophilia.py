@@ -59,8 +59,10 @@ SOURCES = [
     "sourced: factor above 1% reduces bleeding, facts §1 [R1c]).",
     "Observation 168-365 days (24-week windows, facts §12C; the spread is an ASSUMPTION); "
     "ABR = bleeds / observed years with 365.25 days per year (facts §11).",
-    "Bleed sites: joint 42.6% (PedNet joint ABR 2.6 of 6.1, facts §4 [R20]); muscle 25% and "
-    "other 32.4% are an ASSUMPTION, as is the same mix on every regimen.",
+    "Bleed sites: joint 42.6% (PedNet joint ABR 2.6 of 6.1, facts §4 [R20], measured in children "
+    "with inhibitors before immune tolerance induction; applying it to this clinic is an "
+    "ASSUMPTION); muscle 25% and other 32.4% are an ASSUMPTION, as is the same mix on every "
+    "regimen.",
     "ASSUMPTION: 90% of bleeds treated. Untreated bleeds are logged and counted (facts §11, PhenX "
     "[R50]: ABR from bleed counts, not infusions).",
 ]

@@ -277,8 +277,8 @@ def _emicizumab_frame() -> pd.DataFrame:
 PUP_COLUMNS = {
     "patient_id": "synthetic patient identifier",
     "f8_mutation": "F8 mutation class (one of the seven classes of the Gouw 2012 meta-analysis)",
-    "mutation_risk": "`high` (inversions, large deletion, nonsense) or `low` (missense, small "
-                     "deletion/insertion, splice site) inhibitor-risk genotype",
+    "mutation_risk": "`high` (intron 22 and intron 1 inversions, large deletion, nonsense, splice "
+                     "site) or `low` (missense, small deletion/insertion) inhibitor-risk genotype",
     "product_class": "first factor VIII concentrate: `plasma-derived` or `recombinant`",
     "family_history_inhibitor": "a relative with hemophilia had an inhibitor (True/False)",
     "ethnicity": "`White`, `Black` or `Hispanic`",

@@ -78,7 +78,8 @@ SOURCES = [
     "(EACH2 [R40]).",
     "Time to remission: log-normal (ASSUMPTION: median 4 weeks, log-SD 0.5) so about 5 weeks overall "
     "(facts §9 [R40, R43]); x2 with rituximab-based regimens [R40]; x1/0.52 when baseline FVIII "
-    "<1 IU/dL (hazard ratio 0.52, GTH-AH 01/2010 [R42]).",
+    "<1 IU/dL (hazard ratio 0.52 for partial remission, GTH-AH 01/2010 [R42]; ASSUMPTION: applied "
+    "to complete remission and used as a time factor).",
     "Relapse after remission: 15% (ASSUMPTION within facts §12D's 10-20% [R37, R51]).",
     "Death: 23.8% overall (Spanish registry [R44]), none after pregnancy-related AHA [R41]; "
     "ASSUMPTION: independent of treatment.",
