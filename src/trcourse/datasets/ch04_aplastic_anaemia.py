@@ -82,7 +82,8 @@ BY_3M_SHARE = {"horse_atg": 0.6, "horse_atg_eltrombopag": 80 / 87, "rabbit_atg":
 COMPLETE_3M = {"horse_atg": 0.10, "horse_atg_eltrombopag": 0.22, "rabbit_atg": 0.05}
 
 # --- Follow-up over 4 years ---
-# item 11: 39% of responders relapse by 4 years. item 17: longer telomeres, less relapse (HR 0.16).
+# item 11: 39% of responders relapse by 4 years (NIH IST + eltrombopag cohort; applied to every arm:
+# ASSUMPTION). item 17: longer telomeres, less relapse (HR 0.16).
 # ASSUMPTION: the HR compares the three longer quartiles with the shortest, proportional hazards.
 RELAPSE_4Y, RELAPSE_LONG_TELOMERE_HR = 0.39, 0.16
 # item 17: clonal evolution 24.5% in the shortest telomere quartile vs 8.4% in the others;
@@ -327,11 +328,13 @@ def build() -> list[Dataset]:
                 "eltrombopag (item 12), 37/52 with rabbit ATG (item 9), 0.6 with horse ATG "
                 "(ASSUMPTION, item 14). Complete response at 3 months 10% vs 22%: RACE, item 14; "
                 "5% with rabbit ATG: ASSUMPTION.",
-                "Relapse 39% of responders by 4 years: item 11; HR 0.16 for longer telomeres: "
+                "Relapse 39% of responders by 4 years: item 11 (NIH cohort treated with IST plus "
+                "eltrombopag; applied to every arm: ASSUMPTION); HR 0.16 for longer telomeres: "
                 "item 17 (applied to the three longer quartiles: ASSUMPTION).",
                 "Clonal evolution 24.5% vs 8.4%, monosomy 7 or complex karyotype 18.8% vs 4.5% "
-                "(shortest telomere quartile vs the rest): item 17. DNMT3A/ASXL1 triples the odds: "
-                "ASSUMPTION (direction from item 20).",
+                "(shortest telomere quartile vs the rest): item 17; counting them over 4 years: "
+                "ASSUMPTION. DNMT3A/ASXL1 triples the odds: ASSUMPTION (direction from reviews, "
+                "item 20).",
             ],
         ),
     ]

@@ -318,7 +318,8 @@ def build() -> list[Dataset]:
             sources=[
                 "Age N(50, 15.5), 64% female, BMI N(28.5, 6.7), high-dose ICS 70%, maintenance "
                 "OCS 9%, FEV1 N(62, 17)% predicted: facts §C2 (NAVIGATOR/PATHWAY baseline, "
-                "PMC10870853); clip ranges: ASSUMPTION.",
+                "PMC10870853, a trial-enriched population rather than a clinic); clip ranges: "
+                "ASSUMPTION.",
                 "Blood eosinophils log-normal, median 260/µL, shares <150 25%, 150-300 32%, "
                 "300-450 18%, >=450 25%; FeNO median 28 ppb, shares <25 44%, 25-50 28%, >=50 27%; "
                 "IgE median 180 IU/mL; 61% sensitised: facts §C2. IgE spread and the correlation "
@@ -338,7 +339,8 @@ def build() -> list[Dataset]:
                 "Untreated rate 1.2 per year below 300 eosinophils/µL, 1.68 at >=300: ASSUMPTION "
                 "within the placebo rates 0.9-2.1 of facts items 37-42.",
                 "Rate ratios vs no biologic: omalizumab 0.74 (item 37, INNOVATE), mepolizumab 0.50 "
-                "(item 38, MENSA topline), benralizumab 0.49 (item 40, industry summary), "
+                "(item 38, MENSA topline), benralizumab 0.49 (item 40, the best case of an "
+                "industry summary's \"up to 51%\"), "
                 "dupilumab 0.34 at >=300/µL (item 41, QUEST), tezepelumab 0.59 below 300/µL (item "
                 "42, NAVIGATOR). Dupilumab 0.66 below 300 and tezepelumab 0.30 at >=300 are "
                 "ASSUMPTIONS chosen to match each trial's overall figure (0.52, 0.44).",
