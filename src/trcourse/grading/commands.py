@@ -55,7 +55,7 @@ def add_commands(sub) -> None:
     grade.add_argument("assignment")
     grade.add_argument("--workers", type=int, default=os.cpu_count(),
                        help="worker processes (default: the number of CPUs)")
-    grade.add_argument("--student", nargs="+", help="(re)grade only these students")
+    grade.add_argument("--student", nargs="+", action="extend", help="(re)grade only these students")
     grade.add_argument("--cell-timeout", type=int, default=60, metavar="SEC", help="per cell (default 60)")
     grade.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
                        help=f"memory cap of student code (default {DEFAULT_MEMORY_MB})")
@@ -63,7 +63,7 @@ def add_commands(sub) -> None:
 
     feedback = sub.add_parser("feedback", help="feedback HTML without hidden tests (nbgrader)")
     feedback.add_argument("assignment")
-    feedback.add_argument("--student", nargs="+", help="only these students")
+    feedback.add_argument("--student", nargs="+", action="extend", help="only these students")
     feedback.set_defaults(func=_feedback)
 
     export = sub.add_parser("export", help="grades CSV (one row per student) and item-analysis report")
