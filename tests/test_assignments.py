@@ -135,3 +135,35 @@ def test_round_trip_scores(released_course, tmp_path, assignment):
     assert sum(scores["untouched"].values()) == 0, "the untouched release must score 0"
     expected_half = {gid: (p if gid[: -len("_test")] in half else 0.0) for gid, p in points.items()}
     assert scores["half"] == expected_half
+
+
+def _hashed_expressions(notebook: nbformat.NotebookNode) -> list[str]:
+    marker = "### HASHED AUTOTEST"
+    return [expr.strip() for cell in notebook.cells for line in cell.source.splitlines()
+            if line.strip().startswith(marker)
+            for expr in line.strip()[len(marker):].split(";") if expr.strip()]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_hashed_float_answers_are_clear_of_rounding_boundaries(assignment, tmp_path):
+    """A student who reports a hashed float answer to 2 or 3 decimal places must still pass:
+    the hash compares after rounding to 1 dp, so an answer such as 86.947 (reported as 86.95,
+    which rounds to 87.0) would fail a right answer."""
+    from nbclient import NotebookClient
+
+    source = source_notebook(ROOT, assignment)
+    nb = nbformat.read(source, as_version=4)
+    expressions = _hashed_expressions(nb)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json\n"
+        f"_values = {{e: (lambda v: v if isinstance(v, float) else None)(eval(e)) for e in {expressions!r}}}\n"
+        "print(json.dumps(_values))"
+    ))
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(source.parent)}}).execute()
+    import json
+
+    values = json.loads(nb.cells[-1].outputs[0]["text"])
+    fragile = {e: v for e, v in values.items() if v is not None
+               and any(round(round(v, d), 1) != round(v, 1) for d in (2, 3))}
+    assert not fragile, f"hashed floats that a student rounding to 2-3 dp would fail: {fragile}"
