@@ -31,6 +31,19 @@ def _release(args: argparse.Namespace) -> int:
     return 0
 
 
+def _validate(args: argparse.Namespace) -> int:
+    from .validate import problems
+
+    failed = 0
+    for notebook in args.notebooks:
+        found = problems(notebook)
+        failed += bool(found)
+        print(f"{'FAILED' if found else 'passed'}: {notebook}")
+        for problem in found:
+            print(f"  - {problem}")
+    return 1 if failed else 0
+
+
 def _bundle(args: argparse.Namespace) -> int:
     from .bundle import build
 
@@ -51,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     release = sub.add_parser("release", help="generate exercises/ from solutions/ (nbgrader)")
     release.add_argument("assignments", nargs="*", help="default: every assignment")
     release.set_defaults(func=_release)
+
+    validate = sub.add_parser("validate", help="run a notebook's tests; exit 1 if any fails")
+    validate.add_argument("notebooks", nargs="+", type=Path)
+    validate.set_defaults(func=_validate)
 
     bundle = sub.add_parser("bundle", help="zip what students need (no solutions) into dist/")
     bundle.add_argument("--output", type=Path, help="archive path (default: dist/<name>-student.zip)")
