@@ -6,14 +6,24 @@ import sys
 from pathlib import Path
 
 
-def nbgrader_env() -> dict[str, str]:
-    """The environment for an nbgrader subprocess: this interpreter's bin/ first on PATH.
+def _scripts_first(path: str) -> str:
+    """PATH with this interpreter's bin/ first.
 
     nbgrader's Gradebook runs the ``alembic`` command by name, which fails when the venv is
     not activated (``make``, ``.venv/bin/trcourse``).
     """
-    bin_dir = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "")])}
+    scripts = str(Path(sys.executable).parent)
+    return path if path.split(os.pathsep)[0] == scripts else os.pathsep.join([scripts, path])
+
+
+def nbgrader_env() -> dict[str, str]:
+    """The environment for an nbgrader subprocess: this interpreter's bin/ first on PATH."""
+    return {**os.environ, "PATH": _scripts_first(os.environ.get("PATH", ""))}
+
+
+def use_course_tools() -> None:
+    """The same for nbgrader run in this process (its Python API): bin/ first on our own PATH."""
+    os.environ["PATH"] = _scripts_first(os.environ.get("PATH", ""))
 
 
 def generate_assignment(root: Path, assignment_id: str) -> None:

@@ -1,7 +1,5 @@
 """A course directory as nbgrader sees it: its configuration, folders and gradebook."""
 
-import os
-import sys
 from pathlib import Path
 
 import nbformat
@@ -11,16 +9,9 @@ from nbgrader.apps.baseapp import NbGrader
 from nbgrader.auth import Authenticator
 from traitlets.config import Config
 
-from ..release import generate_assignment
+from ..release import generate_assignment, use_course_tools
 
 REPORTS = "grading-reports"
-
-
-def use_course_tools() -> None:
-    """Put this environment's scripts on PATH (nbgrader runs ``alembic`` when it creates a gradebook)."""
-    scripts = str(Path(sys.executable).parent)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
 def open_api(root: Path, overrides: Config | None = None) -> NbGraderAPI:
