@@ -20,9 +20,3 @@ def auto_points(notebook: Path) -> dict[str, float]:
     """grade_id -> points of each autograded test cell."""
     return {gid: float(m["points"]) for gid, m in grade_cells(notebook).items()
             if m.get("grade") and not m.get("solution")}
-
-
-def manual_points(notebook: Path) -> dict[str, float]:
-    """grade_id -> points of each manually graded answer cell."""
-    return {gid: float(m["points"]) for gid, m in grade_cells(notebook).items()
-            if m.get("grade") and m.get("solution")}
