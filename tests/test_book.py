@@ -1,21 +1,13 @@
 """The book builds strictly from a clean tree and shows no solution or hidden test."""
 
-import yaml
+from conftest import TOC_PAGES
 
 from trcourse.leaks import course_secrets, scan
 from trcourse.paths import ROOT
 
 
-def _toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc["parts"]:
-        files += [entry["file"] for entry in part["chapters"]]
-    return files
-
-
 def test_every_toc_page_is_built(built_book):
-    missing = [f for f in _toc_files() if not (built_book / f"{f}.html").exists()]
+    missing = [f for f in TOC_PAGES if not (built_book / f"{f}.html").exists()]
     assert not missing, f"pages in _toc.yml that were not built: {missing}"
 
 
