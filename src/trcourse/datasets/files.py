@@ -41,12 +41,11 @@ def render(root: Path) -> dict[Path, bytes]:
     """Every generated data file of the course, by path, with its exact content."""
     datasets = build_all()
     per_assignment = assignment_data()
-    files: dict[Path, bytes] = {}
-    for name, dataset in datasets.items():
-        files[root / "data" / f"{name}.csv"] = _csv(dataset)
+    csvs = {name: _csv(dataset) for name, dataset in datasets.items()}
+    files = {root / "data" / f"{name}.csv": csv for name, csv in csvs.items()}
     for assignment, names in per_assignment.items():
         for name in names:
-            files[root / "solutions" / assignment / "data" / f"{name}.csv"] = _csv(datasets[name])
+            files[root / "solutions" / assignment / "data" / f"{name}.csv"] = csvs[name]
     card = CARD_HEADER + "".join(
         _card_section(d, sorted(a for a, names in per_assignment.items() if d.name in names))
         for d in datasets.values()
