@@ -35,7 +35,8 @@ TITER_RANGE_BU = (0.7, 2000.0)
 NO_HEMOSTATIC_TREATMENT = 0.30
 AGENTS = {"rFVIIa": 0.567, "aPCC": 0.205, "FVIII": 0.182, "DDAVP": 0.046}
 BYPASSING_AGENTS = ("rFVIIa", "aPCC")
-# Bleeding control: facts §9 [R39]: 93.3% with bypassing agents vs 68.3% with FVIII/DDAVP.
+# Bleeding control: facts §9 [R39]: 93.3% with bypassing agents vs 68.3% with FVIII/DDAVP
+# (EACH2's propensity-score-matched figures; unmatched, 269/338 = 79.6% overall).
 CONTROL_BYPASSING, CONTROL_FVIII_DDAVP = 0.933, 0.683
 # Thrombosis: facts §9 [R39]: rFVIIa 2.9%, aPCC 4.8%, 3.6% overall.
 # ASSUMPTION: FVIII/DDAVP get the overall 3.6%; untreated patients none.
@@ -69,7 +70,8 @@ SOURCES = [
     "(facts §12D [R41, R47]); the distribution's shape is an ASSUMPTION.",
     "First-line hemostatic agent among bleeders: none 30%; rFVIIa 56.7%, aPCC 20.5%, FVIII 18.2%, "
     "DDAVP 4.6% of the treated (facts §9, EACH2 [R39]).",
-    "Bleeding controlled: 93.3% with bypassing agents, 68.3% with FVIII or DDAVP (EACH2 [R39]).",
+    "Bleeding controlled: 93.3% with bypassing agents, 68.3% with FVIII or DDAVP (EACH2 [R39], "
+    "propensity-score-matched figures, used here for all patients).",
     "Thrombosis: rFVIIa 2.9%, aPCC 4.8% (EACH2 [R39]); FVIII and DDAVP 3.6% (ASSUMPTION: the "
     "overall EACH2 rate); none without a hemostatic agent (ASSUMPTION).",
     "Immunosuppression mix: ASSUMPTION, steroids alone 40%, steroids + cyclophosphamide 40%, "

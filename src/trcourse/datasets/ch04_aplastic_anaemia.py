@@ -22,7 +22,8 @@ AGE_COMPONENTS = {"young": (0.40, 20.0, 6.0), "old": (0.60, 62.0, 10.0)}  # shar
 AGE_RANGE = (2, 90)  # facts C1: clipped 2-90 years
 
 # --- Blood counts and marrow (units: 10^9/L; 0.5 x 10^9/L = 500/uL) ---
-# facts C1: VSAA ~35% with ANC <0.2; SAA ANC uniform 0.2-0.5 x 10^9/L.
+# ASSUMPTION: VSAA 35% with ANC <0.2 (facts C1 suggests ~35%; published shares vary by cohort);
+# SAA ANC uniform 0.2-0.5 x 10^9/L (facts C1).
 # ASSUMPTION: 10% moderate disease (ANC 0.5-1.5) so that the non-severe class exists (item 30).
 # Values: band share, ANC range in 0.01 x 10^9/L steps (inclusive).
 ANC_BANDS = {"very_severe": (0.35, 1, 19), "severe": (0.55, 20, 49), "moderate": (0.10, 50, 150)}
@@ -303,7 +304,8 @@ def build() -> list[Dataset]:
             columns=COLUMNS,
             sources=[
                 "Age: 40% N(20, 6) and 60% N(62, 10), clipped 2-90 years: facts C1, items 3-4.",
-                "ANC: 35% below 0.2, 55% 0.2-0.49 x 10^9/L: facts C1; 10% moderate disease "
+                "ANC: 35% below 0.2 (very severe share: ASSUMPTION, as suggested in facts C1; published "
+                "shares vary by cohort), 55% 0.2-0.49 x 10^9/L: facts C1; 10% moderate disease "
                 "(ANC 0.5-1.5) and the marrow cellularity ranges: ASSUMPTION.",
                 "Platelets log-normal, median 12 x 10^9/L: facts C1 (PMC3389061); spreads and the "
                 "moderate-disease median 35: ASSUMPTION.",
