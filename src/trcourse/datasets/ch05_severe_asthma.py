@@ -41,8 +41,9 @@ SENSITISED_SHARE = 0.61  # facts §C2: 61% sensitised to a perennial allergen
 T2_LOADING = {"eos": 0.6, "feno": 0.6, "ige": 0.4}
 SENSITISED_IGE_LOADING = 0.7  # ASSUMPTION: sensitised patients tend to have higher IgE
 # facts item 35, GINA 2020: blood eosinophils >=150/µL or FeNO >=20 ppb mark type-2 inflammation.
-# (Medscape quotes GINA 2022 as FeNO >=25 ppb; the current threshold is UNVERIFIED.) The phenotype
-# column uses only these two markers: a simplification, GINA lists more.
+# (25 ppb is a trial-analysis cut-off and the ATS 2011 guide reads <25 ppb as low, Dweik 2011; other
+# purposes, not another GINA marker.) The phenotype column uses only these two markers: a
+# simplification, GINA lists more.
 T2_EOS_CUTOFF, T2_FENO_CUTOFF = 150, 20
 EOS_STRATA = (150, 300)  # facts items 39-42: trial strata at 150 and 300 cells/µL
 
@@ -51,7 +52,9 @@ EOS_STRATA = (150, 300)  # facts items 39-42: trial strata at 150 and 300 cells/
 # by rounding; normalised here). Uniform values inside each band: ASSUMPTION.
 REFILL_BANDS = {(10, 50): 35, (51, 100): 45, (101, 150): 21}
 NON_ADHERENT_MAX_PCT = 50  # facts item 48: the lowest Gamble band (<=50% of prescriptions filled)
-CRITICAL_ERROR_SHARE = 0.67  # facts item 50, Perumal 2020: 66.7% made >=1 critical MDI error
+# facts item 50, Perumal 2020: 66.7% of 357 patients with asthma or COPD made >=1 critical pMDI
+# error. ASSUMPTION: the same share in this severe-asthma clinic (the study population was mixed).
+CRITICAL_ERROR_SHARE = 0.67
 # facts item 51: 26% of people with asthma smoked (ECRHS), an upper bound; many trials exclude
 # smokers. ASSUMPTION: 15% of this clinic cohort smoke.
 SMOKER_SHARE = 0.15
@@ -82,8 +85,10 @@ FOLLOW_UP_YEARS = (1.0, 2.0)  # ASSUMPTION: uniform follow-up of 1-2 years, to 0
 RATE_RATIO = {
     "none": (1.0, 1.0),
     "omalizumab": (0.74, 0.74),  # facts item 37, INNOVATE: 0.68 vs 0.91 (-26%)
-    "mepolizumab": (0.50, 0.50),  # facts item 38, MENSA: -47% IV and -53% SC (GSK topline)
-    "benralizumab": (0.49, 0.49),  # facts item 40, SIROCCO/CALIMA: "up to 51%" (industry summary)
+    "mepolizumab": (0.50, 0.50),  # facts item 38, MENSA (Ortega 2014): -47% IV and -53% SC
+    # facts item 40: "up to 51%", the company's best-arm summary of SIROCCO/CALIMA (not a per-trial
+    # rate ratio). ASSUMPTION: applied as 0.49 in every eosinophil stratum.
+    "benralizumab": (0.49, 0.49),
     # facts item 41, QUEST: 0.34 at >=300 (0.37 vs 1.08) and 0.52 overall (0.46 vs 0.87).
     # ASSUMPTION: 0.66 below 300, so that this cohort's mix averages about 0.52.
     "dupilumab": (0.66, 0.34),
@@ -325,12 +330,14 @@ def build() -> list[Dataset]:
                 "IgE median 180 IU/mL; 61% sensitised: facts §C2. IgE spread and the correlation "
                 "between markers: ASSUMPTION.",
                 "Phenotype from blood eosinophils >=150/µL or FeNO >=20 ppb: facts item 35 (GINA "
-                "2020). GINA 2022 is quoted as FeNO >=25 ppb by a secondary source; the current "
-                "threshold is unverified.",
+                "2020). Other FeNO cut-offs (ATS 2011: <25 ppb low, >50 ppb high; 25 ppb in some "
+                "trial analyses) serve other purposes and are not used here.",
                 "Refill <=50% in 35%, 51-100% in 45%, >100% in 21%: facts item 48 (Gamble 2009); "
                 "values inside each band: ASSUMPTION.",
-                "Critical inhaler error 67%: facts item 50 (Perumal 2020). Current smokers 15%: "
-                "ASSUMPTION below the 26% general-asthma figure of facts item 51.",
+                "Critical inhaler error 67%: facts item 50 (Perumal 2020, 357 patients with asthma "
+                "or COPD using a pressurised metered-dose inhaler, not a severe-asthma clinic); "
+                "applying it to this clinic: ASSUMPTION. Current smokers 15%: ASSUMPTION below the "
+                "26% general-asthma figure of facts item 51.",
                 "ACQ 0.7 higher in smokers: facts item 51 (Tiotiu 2021). Other ACQ shifts, the "
                 "ACQ-ACT link and control cut-offs roughly agreeing (ACQ >=1.5, ACT <=19, facts "
                 "items 31 and 52): ASSUMPTION.",
@@ -339,8 +346,8 @@ def build() -> list[Dataset]:
                 "Untreated rate 1.2 per year below 300 eosinophils/µL, 1.68 at >=300: ASSUMPTION "
                 "within the placebo rates 0.9-2.1 of facts items 37-42.",
                 "Rate ratios vs no biologic: omalizumab 0.74 (item 37, INNOVATE), mepolizumab 0.50 "
-                "(item 38, MENSA topline), benralizumab 0.49 (item 40, the best case of an "
-                "industry summary's \"up to 51%\"), "
+                "(item 38, MENSA, Ortega 2014), benralizumab 0.49 (item 40, the company's best-arm "
+                "summary \"up to 51%\" of SIROCCO/CALIMA, applied to every stratum: ASSUMPTION), "
                 "dupilumab 0.34 at >=300/µL (item 41, QUEST), tezepelumab 0.59 below 300/µL (item "
                 "42, NAVIGATOR). Dupilumab 0.66 below 300 and tezepelumab 0.30 at >=300 are "
                 "ASSUMPTIONS chosen to match each trial's overall figure (0.52, 0.44).",
