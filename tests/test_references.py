@@ -34,7 +34,7 @@ NOT_YET_VERIFIED = {
     "HemOncNDatg", "PMC4149225counts", "PMC6667908rabbitatg", "Blood2013refractory",
     "BrJHaematol2006retreatment", "Blood2022eltrombopag", "HaematologicaNDjapanrelapse",
     "Townsley2017eltrombopag", "RACE2022eltrombopag", "TheAATNDrace", "BloodAdv2023children",
-    "Olnes2012eltrombopag", "Desmond2014eltrombopag", "Blood2014mutations",
+    "Blood2014mutations",
     "HematologyASH2018clonal", "Blood2017clonal", "PMC7193468gcsf", "HematologyASH2013hsct",
     "HaematologicaNDsiblinghsct", "Bacigalupo2015unrelated", "HaematologicaNDgrfs",
     "Blood2010dsa", "Acemap2021alloimmunisation", "Townsley2016danazol", "Patel2020moderate",
@@ -50,7 +50,7 @@ NOT_YET_VERIFIED = {
 
 PLACEHOLDER_AUTHORS = {
     "Klamroth2026hopeb", "Klamroth2025hopeb", "Vaht2017sweden", "Khincha2018telomere",
-    "Townsley2017eltrombopag", "Olnes2012eltrombopag", "Desmond2014eltrombopag",
+    "Townsley2017eltrombopag",
     "Bacigalupo2015unrelated", "Townsley2016danazol", "Patel2020moderate", "Ortega2014mensa",
     "Corren2016reslizumab", "Gamble2009adherence", "Perumal2020inhaler", "Tiotiu2021smoking",
     "Juniper1999acq",
