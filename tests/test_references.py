@@ -19,31 +19,28 @@ CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 INTERNAL = re.compile(r"fact sheet|added for chapter|checked|not recorded", re.I)
 PAGE_INTERNAL = re.compile(r"fact sheet|added for chapter|not recorded", re.I)
 NOT_YET_VERIFIED = {
-    "CarcaoNDeightfactor", "ASHNDcanaltable", "FrenchPUP2014cohort", "MaleNDhemophiliab",
-    "MethodsMolBiol2013nijmegen", "ChineseGuideline2018inhibitors", "PROFITNDregistry",
-    "RareDiseaseAdvisorNDprofit", "PedNet2024iti", "SkyscapeNDnovoseven", "HAVEN2021pooled",
-    "MIMSNDhemlibra", "PMC9301022assays", "Epocrates2024alhemo", "NovoNordisk2025alhemo",
-    "AABB2024hympavzi", "Drugslib2024hympavzi", "FDA2025qfitlia", "BleedingOrgNDqfitlia",
-    "GENEr8NDashabstract", "PharmacoNewsNDgener8", "HematologyAdvisor2023gener8", "HOPEBNDfiveyear",
-    "Klamroth2025hopeb", "AABB2022etranacogene", "BloodAdv2024aavmeta", "SpanishAHA2021registry",
-    "BloodAdv2024emicizumabaha", "Medlabportal2025cart", "ScienceOnline2025cart",
-    "MedicalLighterNDcart", "Haemophilia1998nephrotic", "MedicalCriteriaNDcamitta",
-    "BMJBestPracticeNDaplastic", "HematologyASH2010aa", "NCT02099747race", "WCE2014japan",
-    "HematologyASH2007inherited", "HemOncNDatg", "PMC4149225counts", "PMC6667908rabbitatg",
-    "Blood2013refractory", "BrJHaematol2006retreatment", "Blood2022eltrombopag",
-    "HaematologicaNDjapanrelapse", "Townsley2017eltrombopag", "RACE2022eltrombopag", "TheAATNDrace",
-    "BloodAdv2023children", "Blood2014mutations", "HematologyASH2018clonal", "Blood2017clonal",
-    "PMC7193468gcsf", "HematologyASH2013hsct", "Bacigalupo2015unrelated", "HaematologicaNDgrfs",
-    "Blood2010dsa", "Acemap2021alloimmunisation", "PMC3389061korean", "PMC9488919gina",
-    "JACI2015prevalence", "ExplorationPubNDt2", "Biomedicines2023neutrophilic", "GINA2020markers",
-    "Medscape2023feno", "KerkhofNDisar", "BioWorldNDmensa", "PMC5570512reslizumab",
-    "CALIMA2016benralizumab", "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm",
-    "PMC8450452remotefeno", "CerveriNDecrhs", "ISAR2023comorbidities", "ERJ2014crswnp",
-    "PMC7924476acqact", "CCJMNDreversibility", "ERS2019bronchodilator", "PMC10870853baseline",
+    "CarcaoNDeightfactor", "ASHNDcanaltable", "ChineseGuideline2018inhibitors", "PROFITNDregistry",
+    "RareDiseaseAdvisorNDprofit", "SkyscapeNDnovoseven", "HAVEN2021pooled", "MIMSNDhemlibra",
+    "PMC9301022assays", "Epocrates2024alhemo", "NovoNordisk2025alhemo", "AABB2024hympavzi",
+    "Drugslib2024hympavzi", "FDA2025qfitlia", "BleedingOrgNDqfitlia", "GENEr8NDashabstract",
+    "PharmacoNewsNDgener8", "HematologyAdvisor2023gener8", "HOPEBNDfiveyear", "Klamroth2025hopeb",
+    "AABB2022etranacogene", "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha",
+    "Medlabportal2025cart", "ScienceOnline2025cart", "MedicalLighterNDcart",
+    "Haemophilia1998nephrotic", "MedicalCriteriaNDcamitta", "BMJBestPracticeNDaplastic",
+    "HematologyASH2010aa", "NCT02099747race", "WCE2014japan", "HematologyASH2007inherited",
+    "HemOncNDatg", "Blood2013refractory", "Blood2022eltrombopag", "Townsley2017eltrombopag",
+    "RACE2022eltrombopag", "TheAATNDrace", "BloodAdv2023children", "Blood2014mutations",
+    "HematologyASH2018clonal", "PMC7193468gcsf", "HaematologicaNDgrfs", "Blood2010dsa",
+    "Acemap2021alloimmunisation", "PMC3389061korean", "PMC9488919gina", "JACI2015prevalence",
+    "ExplorationPubNDt2", "Biomedicines2023neutrophilic", "GINA2020markers", "Medscape2023feno",
+    "KerkhofNDisar", "BioWorldNDmensa", "PMC5570512reslizumab", "CALIMA2016benralizumab",
+    "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm", "PMC8450452remotefeno",
+    "CerveriNDecrhs", "ISAR2023comorbidities", "ERJ2014crswnp", "PMC7924476acqact",
+    "CCJMNDreversibility", "ERS2019bronchodilator", "PMC10870853baseline",
 }
 
 PLACEHOLDER_AUTHORS = {
-    "Klamroth2025hopeb", "Townsley2017eltrombopag", "Bacigalupo2015unrelated",
+    "Klamroth2025hopeb", "Townsley2017eltrombopag",
 }
 
 
