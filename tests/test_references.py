@@ -19,15 +19,13 @@ CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 INTERNAL = re.compile(r"fact sheet|added for chapter|checked|not recorded", re.I)
 PAGE_INTERNAL = re.compile(r"fact sheet|added for chapter|not recorded", re.I)
 NOT_YET_VERIFIED = {
-    "CarcaoNDeightfactor", "ASHNDcanaltable", "ChineseGuideline2018inhibitors", "PROFITNDregistry",
+    "CarcaoNDeightfactor", "ASHNDcanaltable", "ChineseGuideline2018inhibitors",
     "RareDiseaseAdvisorNDprofit", "SkyscapeNDnovoseven", "HAVEN2021pooled", "MIMSNDhemlibra",
-    "PMC9301022assays", "Epocrates2024alhemo", "NovoNordisk2025alhemo", "AABB2024hympavzi",
-    "Drugslib2024hympavzi", "FDA2025qfitlia", "BleedingOrgNDqfitlia", "GENEr8NDashabstract",
+    "PMC9301022assays", "Epocrates2024alhemo", "BleedingOrgNDqfitlia", "GENEr8NDashabstract",
     "PharmacoNewsNDgener8", "HematologyAdvisor2023gener8", "HOPEBNDfiveyear", "Klamroth2025hopeb",
-    "AABB2022etranacogene", "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha",
-    "Medlabportal2025cart", "ScienceOnline2025cart", "MedicalLighterNDcart",
-    "Haemophilia1998nephrotic", "MedicalCriteriaNDcamitta", "BMJBestPracticeNDaplastic",
-    "NCT02099747race", "WCE2014japan", "HematologyASH2007inherited", "HemOncNDatg",
+    "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha", "Medlabportal2025cart",
+    "ScienceOnline2025cart", "MedicalLighterNDcart", "MedicalCriteriaNDcamitta",
+    "BMJBestPracticeNDaplastic", "NCT02099747race", "WCE2014japan", "HematologyASH2007inherited",
     "Blood2013refractory", "Blood2022eltrombopag", "Townsley2017eltrombopag", "RACE2022eltrombopag",
     "TheAATNDrace", "BloodAdv2023children", "Blood2014mutations", "HematologyASH2018clonal",
     "PMC7193468gcsf", "HaematologicaNDgrfs", "Acemap2021alloimmunisation", "PMC3389061korean",
