@@ -27,7 +27,7 @@ NOT_YET_VERIFIED = {
     "HematologyASH2007inherited", "Blood2013refractory", "Blood2022eltrombopag",
     "Townsley2017eltrombopag", "RACE2022eltrombopag", "TheAATNDrace", "BloodAdv2023children",
     "Blood2014mutations", "HematologyASH2018clonal", "PMC7193468gcsf", "HaematologicaNDgrfs",
-    "Acemap2021alloimmunisation", "PMC3389061korean", "PMC9488919gina", "ExplorationPubNDt2",
+    "Acemap2021alloimmunisation", "PMC9488919gina", "ExplorationPubNDt2",
     "Biomedicines2023neutrophilic", "BioWorldNDmensa", "CALIMA2016benralizumab",
     "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm", "CerveriNDecrhs",
     "ERJ2014crswnp", "PMC7924476acqact", "CCJMNDreversibility", "ERS2019bronchodilator",
