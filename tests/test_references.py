@@ -22,7 +22,7 @@ NOT_YET_VERIFIED = {
     "CarcaoNDeightfactor", "ASHNDcanaltable", "ChineseGuideline2018inhibitors",
     "SkyscapeNDnovoseven", "HAVEN2021pooled", "PMC9301022assays", "Epocrates2024alhemo",
     "GENEr8NDashabstract", "PharmacoNewsNDgener8", "HematologyAdvisor2023gener8", "HOPEBNDfiveyear",
-    "Klamroth2025hopeb", "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha", "MedicalLighterNDcart",
+    "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha", "MedicalLighterNDcart",
     "HematologyASH2007inherited", "Blood2013refractory", "Blood2022eltrombopag",
     "Townsley2017eltrombopag", "RACE2022eltrombopag", "BloodAdv2023children", "Blood2014mutations",
     "HematologyASH2018clonal", "PMC7193468gcsf", "HaematologicaNDgrfs", "PMC9488919gina",
@@ -33,7 +33,7 @@ NOT_YET_VERIFIED = {
 }
 
 PLACEHOLDER_AUTHORS = {
-    "Klamroth2025hopeb", "Townsley2017eltrombopag",
+    "Townsley2017eltrombopag",
 }
 
 
