@@ -19,16 +19,16 @@ CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 INTERNAL = re.compile(r"fact sheet|added for chapter|checked|not recorded", re.I)
 PAGE_INTERNAL = re.compile(r"fact sheet|added for chapter|not recorded", re.I)
 NOT_YET_VERIFIED = {
-    "CarcaoNDeightfactor", "ASHNDcanaltable", "ChineseGuideline2018inhibitors",
-    "SkyscapeNDnovoseven", "HAVEN2021pooled", "PMC9301022assays", "GENEr8NDashabstract",
-    "PharmacoNewsNDgener8", "HematologyAdvisor2023gener8", "HOPEBNDfiveyear", "BloodAdv2024aavmeta",
-    "BloodAdv2024emicizumabaha", "MedicalLighterNDcart", "HematologyASH2007inherited",
-    "Blood2013refractory", "Blood2022eltrombopag", "Townsley2017eltrombopag", "RACE2022eltrombopag",
-    "BloodAdv2023children", "Blood2014mutations", "HematologyASH2018clonal", "PMC7193468gcsf",
-    "HaematologicaNDgrfs", "PMC9488919gina", "ExplorationPubNDt2", "Biomedicines2023neutrophilic",
-    "BioWorldNDmensa", "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm",
-    "CerveriNDecrhs", "ERJ2014crswnp", "PMC7924476acqact", "CCJMNDreversibility",
-    "ERS2019bronchodilator", "PMC10870853baseline",
+    "CarcaoNDeightfactor", "ASHNDcanaltable", "SkyscapeNDnovoseven", "HAVEN2021pooled",
+    "PMC9301022assays", "GENEr8NDashabstract", "HematologyAdvisor2023gener8", "HOPEBNDfiveyear",
+    "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha", "MedicalLighterNDcart",
+    "HematologyASH2007inherited", "Blood2013refractory", "Blood2022eltrombopag",
+    "Townsley2017eltrombopag", "RACE2022eltrombopag", "BloodAdv2023children", "Blood2014mutations",
+    "HematologyASH2018clonal", "PMC7193468gcsf", "HaematologicaNDgrfs", "PMC9488919gina",
+    "ExplorationPubNDt2", "Biomedicines2023neutrophilic", "BioWorldNDmensa",
+    "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm", "CerveriNDecrhs",
+    "ERJ2014crswnp", "PMC7924476acqact", "CCJMNDreversibility", "ERS2019bronchodilator",
+    "PMC10870853baseline",
 }
 
 PLACEHOLDER_AUTHORS = {
