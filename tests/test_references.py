@@ -25,9 +25,8 @@ NOT_YET_VERIFIED = {
     "HematologyASH2007inherited", "Blood2013refractory", "Blood2022eltrombopag",
     "Townsley2017eltrombopag", "RACE2022eltrombopag", "BloodAdv2023children", "Blood2014mutations",
     "HematologyASH2018clonal", "PMC7193468gcsf", "HaematologicaNDgrfs", "PMC9488919gina",
-    "ExplorationPubNDt2", "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm",
-    "ERJ2014crswnp", "PMC7924476acqact", "CCJMNDreversibility", "ERS2019bronchodilator",
-    "PMC10870853baseline",
+    "ExplorationPubNDt2", "Barnes2013steroid", "PMC4299627asm", "ERJ2014crswnp", "PMC7924476acqact",
+    "CCJMNDreversibility", "ERS2019bronchodilator", "PMC10870853baseline",
 }
 
 PLACEHOLDER_AUTHORS = {
