@@ -26,7 +26,7 @@ NOT_YET_VERIFIED = {
     "Townsley2017eltrombopag", "RACE2022eltrombopag", "BloodAdv2023children", "Blood2014mutations",
     "HematologyASH2018clonal", "PMC7193468gcsf", "HaematologicaNDgrfs", "PMC9488919gina",
     "ExplorationPubNDt2", "Barnes2013steroid", "PMC4299627asm", "ERJ2014crswnp", "PMC7924476acqact",
-    "CCJMNDreversibility", "ERS2019bronchodilator", "PMC10870853baseline",
+    "CCJMNDreversibility", "PMC10870853baseline",
 }
 
 PLACEHOLDER_AUTHORS = {
