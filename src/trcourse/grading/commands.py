@@ -83,7 +83,8 @@ def add_commands(sub) -> None:
     export.add_argument("assignment")
     export.set_defaults(func=_export)
 
-    synthetic = sub.add_parser("synthetic-class", help="write N synthetic submissions (to try grading)")
+    synthetic = sub.add_parser("synthetic-class", help="write N synthetic submissions into a practice "
+                               "course (--root); see practice-class")
     synthetic.add_argument("assignment")
     synthetic.add_argument("--students", type=int, default=60)
     synthetic.add_argument("--seed", type=int, default=0)

@@ -11,6 +11,7 @@ Synthetic submissions are only ever written into a practice course (``practice.p
 import copy
 import math
 import random
+import secrets
 import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -215,11 +216,12 @@ def _filled(release: nbformat.NotebookNode, answers: dict, kind: str,
 
 def _fresh_submission(api, assignment: str, student: str, release_dir: Path) -> Path:
     """An emptied submission folder holding the files students get besides the notebook (data),
-    and the submission time nbgrader's feedback release expects (``timestamp.txt``)."""
+    and what ``nbgrader submit`` adds, which its feedback release needs (time and secret)."""
     folder = course.folder(api, "submitted", assignment, student)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     (folder / "timestamp.txt").write_text(datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
+    (folder / "submission_secret.txt").write_text(secrets.token_hex(64))
     for extra in release_dir.iterdir():
         if extra.suffix != ".ipynb":
             (shutil.copytree if extra.is_dir() else shutil.copy2)(extra, folder / extra.name)
