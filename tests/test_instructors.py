@@ -152,6 +152,7 @@ def test_unmarked_answers_are_pending_and_totals_provisional_until_marked(graded
         assert html.count("Score: pending /") == 2 * len(items), "the contents list and the cell"
         assert "Provisional feedback" in html
     exchange = course.parent / "exchange"  # the formgrader's Release Feedback: nbgrader's own command
+    exchange.mkdir(mode=0o1777)
     release = subprocess.run([sys.executable, "-m", "nbgrader", "release_feedback", ASSIGNMENT,
                               f"--Exchange.root={exchange}"], cwd=course, env=nbgrader_env(),
                              capture_output=True, text=True)

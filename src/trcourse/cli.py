@@ -83,7 +83,7 @@ def _practice_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-# What each command needs of --root before it touches anything (see grading.course.check).
+# What each command needs of --root before it touches anything (see grading.roots.check).
 NEEDS_RELEASE = {"grade", "feedback", "export", "synthetic-class", "practice-class"}
 NEEDS_SOURCE = NEEDS_RELEASE | {"release", "data"}
 
