@@ -111,6 +111,7 @@ def test_practice_class_is_made_fresh_and_only_a_practice_course_is_removed(tmp_
         assert all((f / "submission_secret.txt").stat().st_size for f in folders)
     assert _tree(course) == before, "making a practice course changed the real one"
 
+    assert main(["--root", str(course), "practice-class", ASSIGNMENT, "--path", str(course)]) == 2
     assert main(["--root", str(course), "practice-remove", str(course)]) == 2
     assert "not a practice course" in capsys.readouterr().err
     assert _tree(course) == before, "practice-remove deleted a real course"
