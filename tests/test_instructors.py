@@ -247,3 +247,10 @@ def test_data_check_says_what_it_did(capsys):
     status = main(["data", "--check"])
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert status == 0 and last.endswith("all up to date"), last
+
+
+def test_feedback_before_grading_says_so_in_one_line(tmp_path, capsys):
+    course = _real_copy(tmp_path / "course")
+    assert main(["--root", str(course), "feedback", ASSIGNMENT]) == 1
+    assert "run trcourse grade first" in capsys.readouterr().out
+    assert not (course / "feedback").exists()

@@ -23,8 +23,11 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _feedback(args: argparse.Namespace) -> int:
     from .export import pending_items
-    from .feedback import generate, without_page
+    from .feedback import autograded, generate, without_page
 
+    if not autograded(args.root, args.assignment):
+        print(f"not made: no autograded submission of {args.assignment} (run trcourse grade first)")
+        return 1
     waiting = {s: items for s, items in pending_items(args.root, args.assignment).items()
                if not args.student or s in args.student}
     if waiting and not args.provisional:

@@ -142,6 +142,12 @@ def _pages(api, assignment: str) -> list[Path]:
     return list(map(Path, sorted(glob.glob(str(course.folder(api, "feedback", assignment, "*") / "*.html")))))
 
 
+def autograded(root: Path, assignment: str) -> list[str]:
+    """Students with an autograded notebook of the assignment (those who can get a page)."""
+    pattern = str(course.folder(course.open_api(Path(root)), "autograded", assignment, "*") / "*.ipynb")
+    return sorted({Path(notebook).parent.parent.name for notebook in glob.glob(pattern)})
+
+
 def without_page(root: Path, assignment: str, students: list[str] | None = None) -> dict[str, str]:
     """Students who submitted but have no feedback page, with the reason (their grading outcome)."""
     from .autograde import load_outcomes
