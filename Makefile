@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 JB     := $(BIN)/python -m trcourse.jupyterbook
 
 .DEFAULT_GOAL := book
-.PHONY: book book-strict test lint lab data release student-bundle clean grade feedback grades synthetic-class
+.PHONY: book book-strict test lint lab data release student-bundle clean grade feedback grades practice-class practice-remove
 
 # The environment: rebuilt only when the pinned requirements or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -64,7 +64,9 @@ student-bundle: $(STAMP)
 ## grade A=<assignment> [WORKERS=n]: autograde every submission in parallel (outcome table)
 ## feedback A=<assignment>: feedback HTML for students, hidden tests removed
 ## grades A=<assignment>: grades CSV and item-analysis report in grading-reports/<assignment>/
-## synthetic-class A=<assignment> [N=60]: fake submissions to try the grading pipeline on
+## practice-class A=<assignment> [N=60]: a fresh practice course (practice-course/, git-ignored)
+##   with N synthetic submissions, to try the pipeline on; never touches the real gradebook
+## practice-remove: delete the practice course (refuses any folder that is not one)
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 N ?= 60
 grade: $(STAMP)
@@ -76,8 +78,11 @@ feedback: $(STAMP)
 grades: $(STAMP)
 	$(BIN)/trcourse export $(A)
 
-synthetic-class: $(STAMP)
-	$(BIN)/trcourse synthetic-class $(A) --students $(N)
+practice-class: $(STAMP)
+	$(BIN)/trcourse practice-class $(A) --students $(N)
+
+practice-remove: $(STAMP)
+	$(BIN)/trcourse practice-remove
 
 clean:
 	rm -rf _build

@@ -15,7 +15,7 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Student code gets a per-cell time limit; a kernel that ignores interrupts must not
-# fail the whole submission (see course-design.md, known nbgrader behaviour).
+# fail the whole submission (CONTRIBUTING.md, nbgrader behaviour designed around).
 c.Execute.timeout = 60
 c.Execute.raise_on_iopub_timeout = False
 
@@ -32,3 +32,12 @@ else:
 # Instructor-only files in solutions/<assignment>/ that must never be released.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                             "answer_variants.yml"]
+
+# Collecting from an LMS: `nbgrader zip_collect <assignment>` reads the zip (or files) downloaded
+# from the LMS in downloaded/<assignment>/archive/ (git-ignored) and files each notebook under
+# submitted/<login>/<assignment>/. File names as LMSs export them: <login>_<id>_<notebook>.ipynb,
+# also with a second id, a "late_" after the login, or a "-1" resubmission suffix. nbgrader matches
+# this against the file's full path. Logins must not contain "_".
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*/(?P<student_id>[^/_]+)_(?:late_)?(?:\d+_)+(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
+)

@@ -30,6 +30,7 @@ import psutil
 from jupyter_client.manager import start_new_kernel
 from nbgrader.api import Gradebook
 
+from trcourse.grading import practice
 from trcourse.grading.autograde import load_outcomes
 from trcourse.grading.course import open_api
 from trcourse.grading.export import max_points, scores
@@ -52,6 +53,7 @@ def course_copy(dest: Path, assignment: str) -> Path:
     with (dest / "nbgrader_config.py").open("a") as config:
         config.write(f"\nc.Execute.timeout = {CELL_TIMEOUT_S}\n")
     generate_assignment(dest, assignment)
+    (dest / practice.MARKER).write_text("throw-away benchmark course\n")  # synthetic students allowed
     return dest
 
 

@@ -20,7 +20,7 @@ from conftest import ASSIGNMENTS
 from nbgrader.api import Gradebook
 
 from trcourse.cli import main
-from trcourse.grading import feedback
+from trcourse.grading import feedback, practice
 from trcourse.grading.autograde import Limits, grade, load_outcomes
 from trcourse.grading.export import max_points, scores
 from trcourse.grading.limits import kernel_arguments
@@ -40,6 +40,7 @@ def graded(released_course, tmp_path_factory):
     """A synthetic class (one student of each kind), a copy of it for plain nbgrader, then graded."""
     course = tmp_path_factory.mktemp("pipeline") / "course"
     shutil.copytree(released_course, course)
+    (course / practice.MARKER).write_text("")  # a throw-away copy: synthetic students allowed
     made = generate(course, ASSIGNMENT, students=len(KINDS), seed=7)
     serial = course.parent / "serial"
     shutil.copytree(course, serial)
@@ -157,7 +158,8 @@ def test_export_writes_grades_per_question_and_the_item_report(graded):
     grades = pd.read_csv(reports / "grades.csv", index_col="student")
     questions = list(gradebook_scores(graded.course).columns)
     assert sorted(grades.index) == sorted(graded.made)
-    assert list(grades.columns) == ["outcome", *questions, "total", "max_points", "percent"]
+    assert list(grades.columns) == ["outcome", *questions, "total", "max_points", "percent", "pending",
+                                    "status"]
     assert grades.total.tolist() == grades[questions].sum(axis=1).tolist()
     html = (reports / "item-report.html").read_text()
     for figure in re.findall(r'src="([^"]+\.png)"', html):

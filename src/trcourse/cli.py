@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from .grading.commands import add_commands as add_grading_commands
+from .grading.roots import CourseError, check
 from .paths import ROOT, assignment_ids
 
 
@@ -16,6 +17,8 @@ def _data(args: argparse.Namespace) -> int:
         drifted = files.stale(rendered)
         for path in drifted:
             print(f"out of date: {path.relative_to(args.root)}")
+        print(f"{len(drifted)} of {len(rendered)} generated files out of date"
+              + (": run `make data`" if drifted else ": all up to date"))
         return 1 if drifted else 0
     files.write(rendered)
     print(f"wrote {len(rendered)} files (data/, solutions/*/data/, data/README.md)")
@@ -25,9 +28,11 @@ def _data(args: argparse.Namespace) -> int:
 def _release(args: argparse.Namespace) -> int:
     from .release import generate_assignment
 
-    for assignment in args.assignments or assignment_ids(args.root):
+    assignments = args.assignments or assignment_ids(args.root)
+    for assignment in assignments:
         generate_assignment(args.root, assignment)
         print(f"released exercises/{assignment}")
+    print(f"released {len(assignments)} assignments from solutions/ into exercises/")
     return 0
 
 
@@ -41,6 +46,7 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{'FAILED' if found else 'passed'}: {notebook}")
         for problem in found:
             print(f"  - {problem}")
+    print(f"validated {len(args.notebooks)} notebooks: {failed} failed")
     return 1 if failed else 0
 
 
@@ -52,9 +58,46 @@ def _bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _practice_class(args: argparse.Namespace) -> int:
+    from .grading import practice, synthetic_class
+
+    path = args.path or args.root / practice.DEFAULT
+    practice.create(args.root, path)
+    made = synthetic_class.generate(path, args.assignment, args.students, args.seed)
+    print(f"grade it:  .venv/bin/trcourse --root {path} grade {args.assignment}  (then feedback, export)")
+    print(f"remove it: make practice-remove  (or: trcourse practice-remove {path})")
+    print(f"made the practice course {path} with {len(made)} synthetic submissions of "
+          f"{args.assignment} (nothing written to the real course)")
+    return 0
+
+
+def _practice_remove(args: argparse.Namespace) -> int:
+    from .grading import practice
+
+    path = args.path or args.root / practice.DEFAULT
+    if not path.exists():
+        print(f"no practice course at {path}: nothing to remove")
+        return 0
+    practice.remove(path)
+    print(f"removed the practice course {path}")
+    return 0
+
+
+# What each command needs of --root before it touches anything (see grading.roots.check).
+NEEDS_RELEASE = {"grade", "feedback", "export", "synthetic-class", "practice-class"}
+NEEDS_SOURCE = NEEDS_RELEASE | {"release", "data"}
+
+
+def check_root(args: argparse.Namespace) -> None:
+    """Refuse a --root that is not a complete course for this command (one line, nothing touched)."""
+    if args.command in NEEDS_SOURCE:
+        check(args.root, getattr(args, "assignment", None), release=args.command in NEEDS_RELEASE)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trcourse", description=__doc__)
-    parser.add_argument("--root", type=Path, default=ROOT, help="course root (default: this repo)")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the course folder (nbgrader course root) to work on (default: this repo)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     data = sub.add_parser("data", help="regenerate the synthetic datasets and the data card")
@@ -74,12 +117,29 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.set_defaults(func=_bundle)
 
     add_grading_commands(sub)
+
+    practice = sub.add_parser("practice-class", help="a fresh practice course with a synthetic class "
+                              "(never the real gradebook)")
+    practice.add_argument("assignment")
+    practice.add_argument("--students", type=int, default=60)
+    practice.add_argument("--seed", type=int, default=0)
+    practice.add_argument("--path", type=Path, help="where (default: <root>/practice-course)")
+    practice.set_defaults(func=_practice_class)
+
+    remove = sub.add_parser("practice-remove", help="delete a practice course (refuses anything else)")
+    remove.add_argument("path", type=Path, nargs="?", help="default: <root>/practice-course")
+    remove.set_defaults(func=_practice_remove)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        check_root(args)
+        return args.func(args)
+    except CourseError as error:
+        print(f"trcourse: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 """Generate the student release (exercises/) from solutions/ with nbgrader."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+RELEASE = "exercises"  # nbgrader_config.py: CourseDirectory.release_directory
 
 
 def _scripts_first(path: str) -> str:
@@ -27,13 +31,26 @@ def use_course_tools() -> None:
 
 
 def generate_assignment(root: Path, assignment_id: str) -> None:
-    """Run ``nbgrader generate_assignment`` in a course root; raise with nbgrader's log on failure."""
-    result = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment_id, "--force"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env=nbgrader_env(),
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"nbgrader generate_assignment {assignment_id} failed:\n{result.stderr}")
+    """Run ``nbgrader generate_assignment`` in a course root; raise with nbgrader's log on failure.
+
+    nbgrader deletes the assignment's release folder when generation fails: the previous release
+    is put back, so a failure never costs the instructor their files.
+    """
+    release = Path(root) / RELEASE / assignment_id
+    with tempfile.TemporaryDirectory() as kept:
+        previous = Path(kept) / assignment_id
+        if release.is_dir():
+            shutil.copytree(release, previous, symlinks=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "nbgrader", "generate_assignment", assignment_id, "--force"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env=nbgrader_env(),
+        )
+        if result.returncode != 0:
+            if previous.is_dir():
+                shutil.rmtree(release, ignore_errors=True)
+                shutil.copytree(previous, release, symlinks=True)
+            raise RuntimeError(f"nbgrader generate_assignment {assignment_id} failed "
+                               f"({RELEASE}/{assignment_id} left as it was):\n{result.stderr}")

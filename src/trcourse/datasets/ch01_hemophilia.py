@@ -1,7 +1,9 @@
 """Chapter 1, hemophilia and its treatment: a clinic's patients and their bleeding log.
 
 Three regimens (on-demand factor VIII, factor VIII prophylaxis, emicizumab) with bleed rates
-calibrated to trial arms. Every parameter names its source in ``../shared/facts/hemophilia.md``
+calibrated to trial arms. Every parameter names its source in the authors' fact sheet
+``hemophilia.md`` (course notes kept outside this repository; every study it cites is in
+``book/references.bib``)
 (section and [R#]); teaching assumptions are marked ``# ASSUMPTION:``. Synthetic, not patient data.
 """
 

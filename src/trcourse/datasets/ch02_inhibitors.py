@@ -1,6 +1,8 @@
 """Chapter 2, the inhibitor problem: a PUP cohort, an ITI cohort and a HAVEN 1-like trial.
 
-Every parameter names its source in ``../shared/facts/hemophilia.md`` (section and [R#]);
+Every parameter names its source in the authors' fact sheet
+``hemophilia.md`` (course notes kept outside this repository; every study it cites is in
+``book/references.bib``) (section and [R#]);
 teaching assumptions are marked ``# ASSUMPTION:``. The data are synthetic, not patient data.
 """
 

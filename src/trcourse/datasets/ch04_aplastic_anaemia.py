@@ -1,6 +1,8 @@
 """Chapter 4, aplastic anaemia: a cohort treated with immunosuppressive therapy (IST).
 
-Every parameter names its source in ``../shared/facts/aplastic-anemia-and-severe-asthma.md``
+Every parameter names its source in the authors' fact sheet
+``aplastic-anemia-and-severe-asthma.md`` (course notes kept outside this repository; every
+study it cites is in ``book/references.bib``)
 (section C1 and the numbered items of part A); teaching assumptions are marked ``# ASSUMPTION:``.
 The data are synthetic, not patient data.
 """

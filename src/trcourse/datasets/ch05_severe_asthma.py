@@ -1,6 +1,8 @@
 """Chapter 5, severe asthma: a severe-asthma clinic cohort with biomarkers, adherence and biologics.
 
-Every parameter names its source in ``../shared/facts/aplastic-anemia-and-severe-asthma.md``
+Every parameter names its source in the authors' fact sheet
+``aplastic-anemia-and-severe-asthma.md`` (course notes kept outside this repository; every
+study it cites is in ``book/references.bib``)
 (part B item number, and the table of section C2); teaching assumptions are marked
 ``# ASSUMPTION:``. The data are synthetic, not patient data.
 """

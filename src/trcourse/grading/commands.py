@@ -22,12 +22,26 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from .feedback import generate
+    from .export import pending_items
+    from .feedback import autograded, generate, without_page
 
+    if not autograded(args.root, args.assignment):
+        print(f"not made: no autograded submission of {args.assignment} (run trcourse grade first)")
+        return 1
+    waiting = {s: items for s, items in pending_items(args.root, args.assignment).items()
+               if not args.student or s in args.student}
+    if waiting and not args.provisional:
+        print(f"not made: {len(waiting)} students have answers not marked yet "
+              f"({', '.join(sorted(waiting)[:5])}{' ...' if len(waiting) > 5 else ''}); mark them in the "
+              "formgrader, or pass --provisional for pages that show them as pending")
+        return 1
     leaks = generate(args.root, args.assignment, args.student)
     for page, found in leaks.items():
         print(f"LEAK, page deleted: {page}: {found[:3]}")
-    print(f"feedback in feedback/*/{args.assignment}/ ({len(leaks)} pages leaked and were deleted)")
+    for student, why in without_page(args.root, args.assignment, args.student).items():
+        print(f"no page for {student}: {why}")
+    print(f"feedback in feedback/*/{args.assignment}/ ({len(leaks)} pages leaked and were deleted; "
+          f"{len(waiting)} provisional)")
     return 1 if leaks else 0
 
 
@@ -64,13 +78,16 @@ def add_commands(sub) -> None:
     feedback = sub.add_parser("feedback", help="feedback HTML without hidden tests (nbgrader)")
     feedback.add_argument("assignment")
     feedback.add_argument("--student", nargs="+", action="extend", help="only these students")
+    feedback.add_argument("--provisional", action="store_true",
+                          help="make pages even where answers are not marked yet (shown as pending)")
     feedback.set_defaults(func=_feedback)
 
     export = sub.add_parser("export", help="grades CSV (one row per student) and item-analysis report")
     export.add_argument("assignment")
     export.set_defaults(func=_export)
 
-    synthetic = sub.add_parser("synthetic-class", help="write N synthetic submissions (to try grading)")
+    synthetic = sub.add_parser("synthetic-class", help="write N synthetic submissions into a practice "
+                               "course (--root); see practice-class")
     synthetic.add_argument("assignment")
     synthetic.add_argument("--students", type=int, default=60)
     synthetic.add_argument("--seed", type=int, default=0)

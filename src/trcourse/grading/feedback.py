@@ -6,13 +6,18 @@ nbgrader's ``GenerateFeedback`` removes hidden-test regions from the cells, and 
 lines that quote them; when a hidden line raised the error, its message is replaced too (an
 assertion message or a pandas comparison could show the expected answer). Visible tests, their
 messages and the scores stay. Every page is then checked for solution and hidden-test lines.
+
+Items not graded yet (written answers before they are marked) are shown as pending, not as 0,
+and the page says its total is provisional (``MarkPending``).
 """
 
 import glob
 import re
 from pathlib import Path
 
+import nbformat
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 from traitlets.config import Config
 
@@ -77,10 +82,47 @@ class HideHiddenTests(NbGraderPreprocessor):
         return cell, resources
 
 
+PENDING_NOTE = "Not marked yet: the points of this answer are pending (the total does not include them)."
+PROVISIONAL = ("**Provisional feedback.** Answers not marked yet: {n}. Their scores show as *pending*, "
+               "and the total above counts only what is marked so far.")
+
+
+class MarkPending(NbGraderPreprocessor):
+    """Show items with no score yet as pending (nbgrader would print 0) and say the total is provisional.
+
+    Runs after nbgrader's ``GetGrades``: a pending item's score becomes NaN, which the feedback
+    template prints as ``nan`` and ``mark_pending_pages`` rewrites as ``pending``.
+    """
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gradebook:
+            notebook = gradebook.find_submission_notebook(info["notebook"], info["assignment"],
+                                                          info["student"])
+            waiting = {g.name for g in notebook.grades if g.manual_score is None and g.auto_score is None}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade_id") in waiting:
+                meta["score"] = float("nan")
+                meta["comment"] = "\n\n".join(filter(None, [meta.get("comment"), PENDING_NOTE]))
+        if waiting:
+            nb.cells.insert(0, nbformat.v4.new_markdown_cell(PROVISIONAL.format(n=len(waiting))))
+        return nb, resources
+
+
+def mark_pending_pages(pages: list[Path]) -> None:
+    """Write ``pending`` where the feedback template printed a pending item's score (``nan``)."""
+    for page in pages:
+        html = page.read_text()
+        if "Score: nan /" in html:
+            page.write_text(html.replace("Score: nan /", "Score: pending /"))
+
+
 def feedback_config() -> Config:
     """nbgrader configuration: its feedback preprocessors, then ``HideHiddenTests``."""
     config = Config()
-    config.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
+    config.GenerateFeedback.preprocessors = [GetGrades, MarkPending, CSSHTMLHeaderPreprocessor,
+                                             HideHiddenTests]
     return config
 
 
@@ -92,7 +134,40 @@ def generate(root: Path, assignment: str, students: list[str] | None = None) -> 
         result = api.generate_feedback(assignment, student, force=True)
         if not result["success"]:
             raise RuntimeError(f"nbgrader generate_feedback failed:\n{result.get('log', '')[-4000:]}")
+    mark_pending_pages(_pages(api, assignment))
     return check(api, assignment, course_secrets(root), students)
+
+
+def _pages(api, assignment: str) -> list[Path]:
+    return list(map(Path, sorted(glob.glob(str(course.folder(api, "feedback", assignment, "*") / "*.html")))))
+
+
+def autograded(root: Path, assignment: str) -> list[str]:
+    """Students with an autograded notebook of the assignment (those who can get a page)."""
+    pattern = str(course.folder(course.open_api(Path(root)), "autograded", assignment, "*") / "*.ipynb")
+    return sorted({Path(notebook).parent.parent.name for notebook in glob.glob(pattern)})
+
+
+def without_page(root: Path, assignment: str, students: list[str] | None = None) -> dict[str, str]:
+    """Students who submitted but have no feedback page, with the reason (their grading outcome)."""
+    from .autograde import load_outcomes
+
+    api = course.open_api(Path(root))
+    pattern = str(course.folder(api, "submitted", assignment, "*"))
+    submitted = {Path(folder).parent.name for folder in glob.glob(pattern)}
+    have_page = {page.parent.parent.name for page in _pages(api, assignment)}
+    outcomes = load_outcomes(root, assignment).set_index("student")
+    reasons = {}
+    for student in sorted(submitted - have_page):
+        if students and student not in students:
+            continue
+        if student in outcomes.index:
+            row = outcomes.loc[student]
+            reasons[student] = row.detail if row.detail.startswith(row.outcome) else \
+                f"{row.outcome} {row.detail}".strip()
+        else:
+            reasons[student] = "not autograded yet (run trcourse grade)"
+    return reasons
 
 
 def check(api, assignment: str, secrets: set[str], students: list[str] | None = None) -> dict[Path, list]:

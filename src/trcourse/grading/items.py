@@ -32,7 +32,8 @@ def item_statistics(scores: pd.DataFrame, points: pd.Series) -> pd.DataFrame:
         "difficulty": (items / points).mean(),
         "discrimination": pd.Series({q: items[q].corr(total - items[q]) for q in items}),
     })
-    table["flags"] = [", ".join(_flags(row)) for row in table.itertuples()]
+    table["flags"] = pd.Series([", ".join(_flags(row)) for row in table.itertuples()], index=table.index,
+                               dtype=object)  # object even when no item can be analysed
     return table
 
 

@@ -5,13 +5,16 @@ Answers come from the instructor's source (the model solution) and from
 answers that reflect common misconceptions). Besides ordinary students, the class holds one of
 each kind of submission that breaks grading pipelines. Every student comes with the outcome and
 the per-item scores their submission deserves, so tests can check grading against them.
+Synthetic submissions are only ever written into a practice course (``practice.py``).
 """
 
 import copy
 import math
 import random
+import secrets
 import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -19,7 +22,7 @@ import pandas as pd
 import yaml
 
 from ..notebooks import auto_points
-from . import course
+from . import course, practice
 
 # Kind -> (what the submission does, the outcome it must get). One of each, in this order, then
 # "typical" students. A "broken" item is one answer picked at random; the other answers are right.
@@ -109,7 +112,8 @@ def assignment_items(root: Path, assignment: str) -> list[_Item]:
 
 
 def generate(root: Path, assignment: str, students: int, seed: int) -> list[SyntheticStudent]:
-    """Write ``students`` submissions to submitted/ (replacing that assignment's) and a manifest CSV."""
+    """Write ``students`` submissions to a practice course's submitted/ and a manifest CSV."""
+    practice.require(root)
     api = course.open_api(Path(root))
     source, release_dir = _paths(api, assignment)
     release = nbformat.read(release_dir / source.name, as_version=4)
@@ -129,7 +133,8 @@ def generate(root: Path, assignment: str, students: int, seed: int) -> list[Synt
 
 
 def submit(root: Path, assignment: str, student: str, answers: dict[str, str]) -> None:
-    """Write an ordinary submission: the release with these answers (answer grade_id -> source)."""
+    """Write an ordinary submission into a practice course: the release with these answers."""
+    practice.require(root)
     api = course.open_api(Path(root))
     source, release_dir = _paths(api, assignment)
     release = nbformat.read(release_dir / source.name, as_version=4)
@@ -210,10 +215,13 @@ def _filled(release: nbformat.NotebookNode, answers: dict, kind: str,
 
 
 def _fresh_submission(api, assignment: str, student: str, release_dir: Path) -> Path:
-    """An emptied submission folder holding the files students get besides the notebook (data)."""
+    """An emptied submission folder holding the files students get besides the notebook (data),
+    and what ``nbgrader submit`` adds, which its feedback release needs (time and secret)."""
     folder = course.folder(api, "submitted", assignment, student)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_text(datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
+    (folder / "submission_secret.txt").write_text(secrets.token_hex(64))
     for extra in release_dir.iterdir():
         if extra.suffix != ".ipynb":
             (shutil.copytree if extra.is_dir() else shutil.copy2)(extra, folder / extra.name)
