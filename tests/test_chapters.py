@@ -1,5 +1,6 @@
 """Every reading chapter executes and follows the chapter conventions (CONTRIBUTING.md)."""
 
+import re
 import time
 
 import nbformat
@@ -7,6 +8,7 @@ import pytest
 from conftest import CHAPTERS
 from nbclient import NotebookClient
 
+from trcourse.notebooks import evidence_reviewed
 from trcourse.paths import NOTEBOOKS
 
 
@@ -55,3 +57,10 @@ def test_chapter_figures_have_caption_and_alt_text(chapter):
         assert mystnb["figure"].get("caption"), f"{chapter}: a figure has no caption"
         assert mystnb.get("image", {}).get("alt"), f"{chapter}: a figure has no alt text"
         assert "hide-input" in cell.metadata.get("tags", []), "hide plotting code (hide-input)"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_states_when_its_evidence_was_reviewed(chapter):
+    """Notebook metadata trcourse.evidence_reviewed ("YYYY-MM") is the one source of the date."""
+    date = evidence_reviewed(NOTEBOOKS / f"{chapter}.ipynb")
+    assert re.fullmatch(r"[A-Z][a-z]+ 20\d\d", date), f"{chapter}: review date {date!r}"

@@ -32,18 +32,26 @@ def contents(root: Path = ROOT) -> dict[str, bytes]:
         f"{NAME}/environment.yml": student_environment((root / "environment.yml").read_text()).encode(),
     }
     for folder in FOLDERS:
-        for path in sorted((root / folder).rglob("*")):
-            if _wanted(path, root):
-                files[f"{NAME}/{path.relative_to(root).as_posix()}"] = path.read_bytes()
+        files.update({f"{NAME}/{name}": data for name, data in tree(root / folder, root).items()})
     return files
+
+
+def tree(folder: Path, root: Path) -> dict[str, bytes]:
+    """Path relative to ``root`` -> bytes, for every wanted file under ``folder``."""
+    return {path.relative_to(root).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if _wanted(path, root)}
 
 
 def build(root: Path = ROOT, archive: Path | None = None) -> Path:
     """Write the bundle (default: dist/treatment-resistance-student.zip) and return its path."""
-    archive = archive or root / ARCHIVE
+    return write_zip(archive or root / ARCHIVE, contents(root))
+
+
+def write_zip(archive: Path, files: dict[str, bytes]) -> Path:
+    """Write ``files`` (path inside the archive -> bytes) as a reproducible zip; return its path."""
     archive.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive, "w") as zf:
-        for name, data in contents(root).items():
+        for name, data in files.items():
             info = zipfile.ZipInfo(name, FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

@@ -1,5 +1,6 @@
-"""Reading the nbgrader metadata of course notebooks."""
+"""Reading the metadata of course notebooks (nbgrader cells; a chapter's review date)."""
 
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -20,3 +21,14 @@ def auto_points(notebook: Path) -> dict[str, float]:
     """grade_id -> points of each autograded test cell."""
     return {gid: float(m["points"]) for gid, m in grade_cells(notebook).items()
             if m.get("grade") and not m.get("solution")}
+
+
+def evidence_reviewed(notebook: Path) -> str:
+    """The month a chapter's evidence was last reviewed, as "November 2026", from its notebook
+    metadata ``"trcourse": {"evidence_reviewed": "2026-11"}`` (the one source of that date)."""
+    value = nbformat.read(notebook, as_version=4).metadata.get("trcourse", {}).get("evidence_reviewed")
+    try:
+        return datetime.strptime(value, "%Y-%m").strftime("%B %Y")
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{notebook}: notebook metadata trcourse.evidence_reviewed must be "
+                         f"'YYYY-MM' (found {value!r})") from error

@@ -21,8 +21,10 @@ REGIMENS = {
     # facts §6, HAVEN 3 no-prophylaxis arm (episodic factor VIII): ABR 38.2 [R25]; BASIS on-demand
     # 38 [R31]. facts §12C: k≈8 (derived from 0% with zero bleeds).
     "on_demand": (38.2, 8.0),
-    # facts §7, BASIS lead-in on factor VIII prophylaxis: ABR 7.85 [R31].
-    # ASSUMPTION: k = 1.0 (no zero-bleed share is given for this arm).
+    # BASIS lead-in, routine prophylaxis with factor VIII OR IX (n = 83; severe hemophilia A and
+    # moderately severe to severe B): estimated ABR 7.85 [R31; Matino 2025]. The fact sheet's
+    # "factor VIII prophylaxis" is wrong. ASSUMPTION: this rate stands for factor VIII prophylaxis
+    # in this clinic of hemophilia A. ASSUMPTION: k = 1.0 (no zero-bleed share is given).
     "fviii_prophylaxis": (7.85, 1.0),
     # facts §6, HAVEN 3 weekly emicizumab: ABR 1.5 [R25]. facts §12C: k≈1.6 (56% with zero bleeds).
     "emicizumab": (1.5, 1.6),
@@ -49,8 +51,10 @@ TREATED_SHARE = 0.9
 
 SOURCES = [
     "Target ABRs, severe patients: on-demand 38.2 (HAVEN 3 no-prophylaxis arm, facts §6 [R25]; "
-    "BASIS on-demand 38, facts §7 [R31]); factor VIII prophylaxis 7.85 (BASIS lead-in, facts §7 "
-    "[R31]); emicizumab weekly 1.5 (HAVEN 3, facts §6 [R25]).",
+    "BASIS on-demand 38, facts §7 [R31]); factor VIII prophylaxis 7.85 (BASIS lead-in on routine "
+    "prophylaxis with factor VIII or IX, in hemophilia A or B, facts §7 [R31] and Matino 2025; "
+    "using it for factor VIII prophylaxis in hemophilia A is an ASSUMPTION); emicizumab weekly "
+    "1.5 (HAVEN 3, facts §6 [R25]).",
     "Negative-binomial dispersion k: on-demand 8 and emicizumab 1.6 (derived in facts §12C from "
     "HAVEN 3 zero-bleed shares [R25]); factor VIII prophylaxis 1.0 is an ASSUMPTION.",
     "Severity classes by factor level: severe <1, moderate 1-5 IU/dL (facts §1 [R3]). ASSUMPTION: "

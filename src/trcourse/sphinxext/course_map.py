@@ -1,10 +1,10 @@
 """Keep the course map page current in incremental builds.
 
-book/course_map.ipynb reads the chapter notebooks, the released exercises and _toc.yml at build
-time. Sphinx re-reads a page only when its own source changes, so without this extension an
-incremental `make book` would keep showing an old table. Here those files become dependencies of
-the page: when one of them changes (a new chapter also changes _toc.yml), the page is re-read and,
-being a notebook with execution_mode "force", re-executed.
+book/course_map.ipynb reads the chapter notebooks (text and review date), the released exercises
+and _toc.yml at build time. Sphinx re-reads a page only when its own source changes, so without
+this extension an incremental `make book` would keep showing an old table. Here those files
+become dependencies of the page: when one of them changes (a new chapter also changes _toc.yml),
+the page is re-read and, being a notebook with execution_mode "force", re-executed.
 """
 
 from pathlib import Path
