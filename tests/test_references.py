@@ -36,6 +36,7 @@ NOT_YET_VERIFIED = {
     "CALIMA2016benralizumab", "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm",
     "CerveriNDecrhs", "ISAR2023comorbidities", "ERJ2014crswnp", "PMC7924476acqact",
     "CCJMNDreversibility", "ERS2019bronchodilator", "PMC10870853baseline",
+    "BioPharmaDive2025roctavian", "Pipe2025hopeb",
 }
 
 PLACEHOLDER_AUTHORS = {
