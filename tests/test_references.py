@@ -33,8 +33,7 @@ NOT_YET_VERIFIED = {
     "PMC7193468gcsf", "HaematologicaNDgrfs", "Acemap2021alloimmunisation", "PMC3389061korean",
     "PMC9488919gina", "JACI2015prevalence", "ExplorationPubNDt2", "Biomedicines2023neutrophilic",
     "GINA2020markers", "Medscape2023feno", "KerkhofNDisar",
-    "CALIMA2016benralizumab", "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm",
-    "CerveriNDecrhs", "ISAR2023comorbidities", "ERJ2014crswnp", "PMC7924476acqact",
+    "CALIMA2016benralizumab", "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm", "ISAR2023comorbidities", "ERJ2014crswnp", "PMC7924476acqact",
     "CCJMNDreversibility", "ERS2019bronchodilator",
     "BioPharmaDive2025roctavian", "Pipe2025hopeb",
 }
