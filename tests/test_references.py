@@ -27,7 +27,7 @@ NOT_YET_VERIFIED = {
     "AABB2022etranacogene", "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha",
     "Medlabportal2025cart", "ScienceOnline2025cart", "MedicalLighterNDcart",
     "Haemophilia1998nephrotic", "MedicalCriteriaNDcamitta", "BMJBestPracticeNDaplastic",
-    "NCT02099747race", "WCE2014japan", "HematologyASH2007inherited", "HemOncNDatg",
+    "NCT02099747race", "WCE2014japan", "HemOncNDatg",
     "Blood2013refractory", "Blood2022eltrombopag",
     "TheAATNDrace", "BloodAdv2023children", "Blood2014mutations", "HematologyASH2018clonal",
     "PMC7193468gcsf", "HaematologicaNDgrfs", "Acemap2021alloimmunisation", "PMC3389061korean",
