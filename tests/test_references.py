@@ -27,14 +27,13 @@ NOT_YET_VERIFIED = {
     "AABB2022etranacogene", "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha",
     "Medlabportal2025cart", "ScienceOnline2025cart", "MedicalLighterNDcart",
     "Haemophilia1998nephrotic", "MedicalCriteriaNDcamitta", "BMJBestPracticeNDaplastic",
-    "NCT02099747race", "WCE2014japan", "HemOncNDatg",
-    "Blood2013refractory", "Blood2022eltrombopag",
+    "NCT02099747race", "WCE2014japan", "HemOncNDatg", "Blood2013refractory", "Blood2022eltrombopag",
     "TheAATNDrace", "BloodAdv2023children", "Blood2014mutations", "HematologyASH2018clonal",
     "PMC7193468gcsf", "HaematologicaNDgrfs", "Acemap2021alloimmunisation", "PMC3389061korean",
     "PMC9488919gina", "JACI2015prevalence", "ExplorationPubNDt2", "Biomedicines2023neutrophilic",
-    "GINA2020markers", "Medscape2023feno", "KerkhofNDisar",
-    "CALIMA2016benralizumab", "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm", "ISAR2023comorbidities", "ERJ2014crswnp", "PMC7924476acqact",
-    "CCJMNDreversibility", "ERS2019bronchodilator",
+    "GINA2020markers", "Medscape2023feno", "KerkhofNDisar", "CALIMA2016benralizumab",
+    "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm", "ISAR2023comorbidities",
+    "ERJ2014crswnp", "PMC7924476acqact", "CCJMNDreversibility", "ERS2019bronchodilator",
     "BioPharmaDive2025roctavian", "Pipe2025hopeb",
 }
 
