@@ -21,9 +21,8 @@ PAGE_INTERNAL = re.compile(r"fact sheet|added for chapter|not recorded", re.I)
 NOT_YET_VERIFIED = {
     "CarcaoNDeightfactor", "ASHNDcanaltable", "ChineseGuideline2018inhibitors", "PROFITNDregistry",
     "RareDiseaseAdvisorNDprofit", "SkyscapeNDnovoseven", "HAVEN2021pooled", "MIMSNDhemlibra",
-    "PMC9301022assays", "Epocrates2024alhemo", "NovoNordisk2025alhemo", "AABB2024hympavzi",
-    "Drugslib2024hympavzi", "FDA2025qfitlia", "BleedingOrgNDqfitlia", "GENEr8NDashabstract",
-    "PharmacoNewsNDgener8", "HematologyAdvisor2023gener8", "HOPEBNDfiveyear", "Klamroth2025hopeb",
+    "PMC9301022assays", "Epocrates2024alhemo", "NovoNordisk2025alhemo", "AABB2024hympavzi", "FDA2025qfitlia", "BleedingOrgNDqfitlia", "GENEr8NDashabstract",
+    "PharmacoNewsNDgener8", "HematologyAdvisor2023gener8", "Klamroth2025hopeb",
     "AABB2022etranacogene", "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha",
     "Medlabportal2025cart", "ScienceOnline2025cart", "MedicalLighterNDcart",
     "Haemophilia1998nephrotic", "MedicalCriteriaNDcamitta", "BMJBestPracticeNDaplastic",
