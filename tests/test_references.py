@@ -8,10 +8,10 @@ entry must leave the list).
 import re
 
 import pytest
-from pybtex.database import parse_file
+from pybtex.database import parse_file, parse_string
 
 from trcourse.paths import ROOT
-from trcourse.sphinxext.references import base_label
+from trcourse.sphinxext.references import ReferenceStyle, base_label, register_styles
 
 BIB = parse_file(ROOT / "book" / "references.bib")
 ENTRIES = BIB.entries
@@ -21,7 +21,8 @@ PAGE_INTERNAL = re.compile(r"fact sheet|added for chapter|not recorded", re.I)
 NOT_YET_VERIFIED = {
     "CarcaoNDeightfactor", "ASHNDcanaltable", "ChineseGuideline2018inhibitors", "PROFITNDregistry",
     "RareDiseaseAdvisorNDprofit", "SkyscapeNDnovoseven", "HAVEN2021pooled", "MIMSNDhemlibra",
-    "PMC9301022assays", "Epocrates2024alhemo", "NovoNordisk2025alhemo", "AABB2024hympavzi", "FDA2025qfitlia", "BleedingOrgNDqfitlia", "GENEr8NDashabstract",
+    "PMC9301022assays", "Epocrates2024alhemo", "NovoNordisk2025alhemo", "AABB2024hympavzi",
+    "FDA2025qfitlia", "BleedingOrgNDqfitlia", "GENEr8NDashabstract",
     "PharmacoNewsNDgener8", "HematologyAdvisor2023gener8", "Klamroth2025hopeb",
     "AABB2022etranacogene", "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha",
     "Medlabportal2025cart", "ScienceOnline2025cart", "MedicalLighterNDcart",
@@ -32,7 +33,7 @@ NOT_YET_VERIFIED = {
     "PMC9488919gina", "JACI2015prevalence", "ExplorationPubNDt2", "Biomedicines2023neutrophilic",
     "GINA2020markers", "Medscape2023feno", "KerkhofNDisar", "CALIMA2016benralizumab",
     "IndustryNDbenralizumab", "Barnes2013steroid", "PMC4299627asm", "ISAR2023comorbidities",
-    "ERJ2014crswnp", "PMC7924476acqact", "CCJMNDreversibility", "ERS2019bronchodilator",
+    "ERJ2014crswnp", "CCJMNDreversibility", "ERS2019bronchodilator",
     "BioPharmaDive2025roctavian", "Pipe2025hopeb",
 }
 
@@ -66,6 +67,12 @@ def test_entry_has_its_real_title(key):
     assert title and not title.startswith("["), f"{key}: descriptive title {title!r}"
 
 
+def test_titles_keep_their_capitals():
+    """A title in double braces is printed as written; single braces would lower-case it."""
+    lowered = [k for k, e in ENTRIES.items() if not e.fields.get("title", "{}").startswith("{")]
+    assert not lowered, f"title needs double braces: {lowered}"
+
+
 @pytest.mark.parametrize(
     "key", _per_entry([k for k, e in ENTRIES.items() if e.type == "article"], PLACEHOLDER_AUTHORS))
 def test_article_has_authors_year_and_journal(key):
@@ -73,6 +80,24 @@ def test_article_has_authors_year_and_journal(key):
     authors = [str(p) for p in entry.persons.get("author", [])]
     assert authors and entry.fields.get("year") and entry.fields.get("journal"), key
     assert not any("et al" in a for a in authors), f"{key}: placeholder authors {authors}"
+
+
+def test_and_others_reads_et_al():
+    """A list cut short with "and others" reads "et al." in the citation and in the list."""
+    register_styles()
+    entries = parse_string(r"""
+        @article{One, author = {Tiede, Andreas and others}, title = {T}, journal = {J}, year = {2023}}
+        @article{Two, author = {Upham, J. W. and Price, D. B. and others}, title = {T}, journal = {J},
+                 year = {2021}}
+        @article{All, author = {Hay, C. and DiMichele, D.}, title = {T}, journal = {J}, year = {2012}}
+        """, "bibtex").entries
+    listed = {k: ReferenceStyle().format_entry(k, e).text.render_as("text") for k, e in entries.items()}
+    assert [base_label(e) for e in entries.values()] == [
+        "Tiede et al., 2023", "Upham et al., 2021", "Hay and DiMichele, 2012"]
+    assert listed["One"].startswith("Andreas Tiede et al. T.")
+    assert listed["Two"].startswith("J. W. Upham, D. B. Price et al. T.")
+    assert listed["All"].startswith("C. Hay and D. DiMichele. T.")
+    assert not any("others" in text for text in listed.values())
 
 
 def test_notes_are_for_readers():
