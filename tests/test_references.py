@@ -100,6 +100,11 @@ def test_and_others_reads_et_al():
     assert not any("others" in text for text in listed.values())
 
 
+def test_pubmed_ids_use_the_rendered_field():
+    """The list prints `pubmed` as "PMID:"; a `pmid` field would be silently dropped."""
+    assert not [k for k, e in ENTRIES.items() if "pmid" in e.fields]
+
+
 def test_notes_are_for_readers():
     """Notes render on the references page; notes for authors belong in `comment`."""
     internal = {k: e.fields["note"] for k, e in ENTRIES.items()
