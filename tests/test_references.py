@@ -90,13 +90,15 @@ def test_and_others_reads_et_al():
         @article{Two, author = {Upham, J. W. and Price, D. B. and others}, title = {T}, journal = {J},
                  year = {2021}}
         @article{All, author = {Hay, C. and DiMichele, D.}, title = {T}, journal = {J}, year = {2012}}
+        @misc{None, title = {Untitled page}, year = {2020}}
         """, "bibtex").entries
     listed = {k: ReferenceStyle().format_entry(k, e).text.render_as("text") for k, e in entries.items()}
     assert [base_label(e) for e in entries.values()] == [
-        "Tiede et al., 2023", "Upham et al., 2021", "Hay and DiMichele, 2012"]
+        "Tiede et al., 2023", "Upham et al., 2021", "Hay and DiMichele, 2012", "Untitled page, 2020"]
     assert listed["One"].startswith("Andreas Tiede et al. T.")
     assert listed["Two"].startswith("J. W. Upham, D. B. Price et al. T.")
     assert listed["All"].startswith("C. Hay and D. DiMichele. T.")
+    assert listed["None"].startswith("Untitled page.")
     assert not any("others" in text for text in listed.values())
 
 

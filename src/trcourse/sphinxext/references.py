@@ -17,7 +17,7 @@ from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
-from pybtex.style.template import join, node, sentence
+from pybtex.style.template import FieldIsMissing, join, node, sentence
 from sphinx.application import Sphinx
 from sphinxcontrib.bibtex.plugin import register_plugin as register_referencing
 from sphinxcontrib.bibtex.style.referencing import BracketStyle
@@ -80,7 +80,9 @@ class AuthorYearSorting(BaseSortingStyle):
 @node
 def names_et_al(children, context, role):
     """The unsrt name list, with a closing "and others" written "et al."."""
-    persons = context["entry"].persons[role]
+    persons = context["entry"].persons.get(role)
+    if not persons:
+        raise FieldIsMissing(role, context["entry"])
     style = context["style"]
     named = [style.format_name(p, style.abbreviate_names) for p in persons if str(p) != "others"]
     if len(named) == len(persons):
