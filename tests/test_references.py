@@ -142,6 +142,12 @@ def test_citations_read_author_year(built_book):
     assert "Collins et al., 2007" in labels
 
 
+def test_references_page_writes_et_al(built_book):
+    """A list cut short with "and others" reads "et al." on the built references page too."""
+    page = (built_book / "book" / "bibliography.html").read_text()
+    assert "et al." in page and " and others" not in page
+
+
 def test_references_page_shows_no_author_notes(built_book):
     page = (built_book / "book" / "bibliography.html").read_text()
     comments = {k: e.fields["comment"][:60] for k, e in ENTRIES.items() if "comment" in e.fields}
