@@ -8,10 +8,10 @@ entry must leave the list).
 import re
 
 import pytest
-from pybtex.database import parse_file
+from pybtex.database import parse_file, parse_string
 
 from trcourse.paths import ROOT
-from trcourse.sphinxext.references import base_label
+from trcourse.sphinxext.references import ReferenceStyle, base_label, register_styles
 
 BIB = parse_file(ROOT / "book" / "references.bib")
 ENTRIES = BIB.entries
@@ -19,19 +19,15 @@ CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 INTERNAL = re.compile(r"fact sheet|added for chapter|checked|not recorded", re.I)
 PAGE_INTERNAL = re.compile(r"fact sheet|added for chapter|not recorded", re.I)
 NOT_YET_VERIFIED = {
-    "CarcaoNDeightfactor", "ASHNDcanaltable", "SkyscapeNDnovoseven", "HAVEN2021pooled",
-    "PMC9301022assays", "GENEr8NDashabstract", "HematologyAdvisor2023gener8", "HOPEBNDfiveyear",
-    "BloodAdv2024aavmeta", "BloodAdv2024emicizumabaha", "MedicalLighterNDcart",
-    "HematologyASH2007inherited", "Blood2013refractory", "Blood2022eltrombopag",
-    "Townsley2017eltrombopag", "RACE2022eltrombopag", "BloodAdv2023children", "Blood2014mutations",
-    "HematologyASH2018clonal", "PMC7193468gcsf", "HaematologicaNDgrfs", "PMC9488919gina",
-    "ExplorationPubNDt2", "Barnes2013steroid", "PMC4299627asm", "ERJ2014crswnp", "PMC7924476acqact",
-    "CCJMNDreversibility", "PMC10870853baseline",
+    "ASHNDcanaltable", "Barnes2013steroid", "BioPharmaDive2025roctavian", "Blood2013refractory",
+    "Blood2014mutations", "Blood2022eltrombopag", "BloodAdv2023children", "BloodAdv2024aavmeta",
+    "BloodAdv2024emicizumabaha", "CCJMNDreversibility", "CarcaoNDeightfactor", "ERJ2014crswnp",
+    "ExplorationPubNDt2", "GENEr8NDashabstract", "HAVEN2021pooled", "HaematologicaNDgrfs",
+    "HematologyASH2018clonal", "HematologyAdvisor2023gener8", "MedicalLighterNDcart", "PMC4299627asm",
+    "PMC7193468gcsf", "PMC9301022assays", "PMC9488919gina", "Pipe2025hopeb", "SkyscapeNDnovoseven",
 }
 
-PLACEHOLDER_AUTHORS = {
-    "Townsley2017eltrombopag",
-}
+PLACEHOLDER_AUTHORS: set[str] = set()
 
 
 def _per_entry(keys, expected_to_fail: set[str]):
@@ -59,6 +55,12 @@ def test_entry_has_its_real_title(key):
     assert title and not title.startswith("["), f"{key}: descriptive title {title!r}"
 
 
+def test_titles_keep_their_capitals():
+    """A title in double braces is printed as written; single braces would lower-case it."""
+    lowered = [k for k, e in ENTRIES.items() if not e.fields.get("title", "{}").startswith("{")]
+    assert not lowered, f"title needs double braces: {lowered}"
+
+
 @pytest.mark.parametrize(
     "key", _per_entry([k for k, e in ENTRIES.items() if e.type == "article"], PLACEHOLDER_AUTHORS))
 def test_article_has_authors_year_and_journal(key):
@@ -66,6 +68,31 @@ def test_article_has_authors_year_and_journal(key):
     authors = [str(p) for p in entry.persons.get("author", [])]
     assert authors and entry.fields.get("year") and entry.fields.get("journal"), key
     assert not any("et al" in a for a in authors), f"{key}: placeholder authors {authors}"
+
+
+def test_and_others_reads_et_al():
+    """A list cut short with "and others" reads "et al." in the citation and in the list."""
+    register_styles()
+    entries = parse_string(r"""
+        @article{One, author = {Tiede, Andreas and others}, title = {T}, journal = {J}, year = {2023}}
+        @article{Two, author = {Upham, J. W. and Price, D. B. and others}, title = {T}, journal = {J},
+                 year = {2021}}
+        @article{All, author = {Hay, C. and DiMichele, D.}, title = {T}, journal = {J}, year = {2012}}
+        @misc{None, title = {Untitled page}, year = {2020}}
+        """, "bibtex").entries
+    listed = {k: ReferenceStyle().format_entry(k, e).text.render_as("text") for k, e in entries.items()}
+    assert [base_label(e) for e in entries.values()] == [
+        "Tiede et al., 2023", "Upham et al., 2021", "Hay and DiMichele, 2012", "Untitled page, 2020"]
+    assert listed["One"].startswith("Andreas Tiede et al. T.")
+    assert listed["Two"].startswith("J. W. Upham, D. B. Price et al. T.")
+    assert listed["All"].startswith("C. Hay and D. DiMichele. T.")
+    assert listed["None"].startswith("Untitled page.")
+    assert not any("others" in text for text in listed.values())
+
+
+def test_pubmed_ids_use_the_rendered_field():
+    """The list prints `pubmed` as "PMID:"; a `pmid` field would be silently dropped."""
+    assert not [k for k, e in ENTRIES.items() if "pmid" in e.fields]
 
 
 def test_notes_are_for_readers():
@@ -101,6 +128,12 @@ def test_citations_read_author_year(built_book):
            and re.sub(r"(?<=\d|\.)[a-z]$", "", label) not in allowed]
     assert not bad, bad
     assert "Collins et al., 2007" in labels
+
+
+def test_references_page_writes_et_al(built_book):
+    """A list cut short with "and others" reads "et al." on the built references page too."""
+    page = (built_book / "book" / "bibliography.html").read_text()
+    assert "et al." in page and " and others" not in page
 
 
 def test_references_page_shows_no_author_notes(built_book):
