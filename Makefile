@@ -57,8 +57,8 @@ data: $(STAMP)
 release: $(STAMP)
 	$(BIN)/trcourse release
 
-## student-bundle: the archive students download (exercises, chapters, data; no solutions)
-student-bundle: $(STAMP)
+## student-bundle: the archive students download (chapters, exercises, data, the HTML book; no solutions)
+student-bundle: book
 	$(BIN)/trcourse bundle
 
 ## grade A=<assignment> [WORKERS=n]: autograde every submission in parallel (outcome table)

@@ -52,6 +52,14 @@ def _bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _student_requirements(args: argparse.Namespace) -> int:
+    from .student_env import STUDENT_LOCK, render
+
+    (args.root / STUDENT_LOCK).write_text(render(args.root))
+    print(f"wrote {STUDENT_LOCK}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trcourse", description=__doc__)
     parser.add_argument("--root", type=Path, default=ROOT, help="course root (default: this repo)")
@@ -72,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     bundle = sub.add_parser("bundle", help="zip what students need (no solutions) into dist/")
     bundle.add_argument("--output", type=Path, help="archive path (default: dist/<name>-student.zip)")
     bundle.set_defaults(func=_bundle)
+
+    student = sub.add_parser("student-requirements",
+                             help="write requirements-student.txt from requirements.txt")
+    student.set_defaults(func=_student_requirements)
 
     add_grading_commands(sub)
     return parser
