@@ -32,15 +32,13 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import problems
+    from .validate import report
 
     failed = 0
     for notebook in args.notebooks:
-        found = problems(notebook)
-        failed += bool(found)
-        print(f"{'FAILED' if found else 'passed'}: {notebook}")
-        for problem in found:
-            print(f"  - {problem}")
+        passed, text = report(notebook)
+        failed += not passed
+        print(text)
     return 1 if failed else 0
 
 
