@@ -46,6 +46,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
 ## lab: JupyterLab on the course, for students
+# the student bundle's JupyterLab settings: no instructor panels, no news prompt, no online checks
+lab: export JUPYTER_CONFIG_PATH := $(CURDIR)/src/trcourse/student_config/etc/jupyter
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
 
