@@ -11,6 +11,7 @@ to the bundled HTML book.
 import pickle
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import nbformat
@@ -58,13 +59,14 @@ class Book:
         with (build / ENVIRONMENT).open("rb") as f:
             return cls(pickle.load(f))
 
-    @property
+    @cached_property
     def _citations(self) -> dict:
         return {c.key: c for c in self.env.domaindata["cite"]["citations"]}
 
     def cite(self, role: str, keys: str, docname: str) -> str:
         """A {cite:*} role as the book prints it, e.g. ``(Collins et al., 2007)``."""
-        style = find_plugin("sphinxcontrib.bibtex.style.referencing", "author_year")()
+        style = find_plugin("sphinxcontrib.bibtex.style.referencing",
+                            self.env.config.bibtex_reference_style)()
         citations = self._citations
         missing = [k for k in keys.split(",") if k.strip() not in citations]
         if missing:
@@ -86,7 +88,7 @@ class Book:
         return "\n".join(f"- {line}" for line in lines)
 
     def figure(self, label: str) -> str:
-        """A {numref} target's text, e.g. ``Fig. 1.2``."""
+        """A {numref} target's text as the book numbers it, e.g. ``Fig. 2``."""
         docname, node_id, _ = self.env.domaindata["std"]["labels"][label]
         number = self.env.toc_fignumbers[docname]["figure"][node_id]
         return self.env.config.numfig_format["figure"] % ".".join(map(str, number))
