@@ -140,3 +140,17 @@ def test_exercise_has_validate_and_no_instructor_panel_or_news_prompt(page, lab,
     page.keyboard.press("Escape")
     assert "Assignment List" in menu
     assert not [panel for panel in INSTRUCTOR_PANELS if panel in menu], menu
+
+
+def test_validate_dialog_shows_short_errors(page, lab, student_course):
+    """The bundle's nbgrader_config.py gives Validate one-line errors, not pages of traceback."""
+    _open(page, lab, EXERCISE, student_course)
+    page.get_by_role("button", name="Validate").click()
+    dialog = page.locator(".jp-Dialog-content")
+    dialog.get_by_text("Validation Results").wait_for(timeout=300_000)
+    dialog.locator(".validation-failed").wait_for()
+    text = dialog.inner_text()
+    page.screenshot(path=SCREENSHOTS / "student-lab-validate.png")
+    page.keyboard.press("Escape")
+    assert "The following cell failed" in text and "NotImplementedError" in text
+    assert "Traceback (most recent call last)" not in text and "----> " not in text
