@@ -46,6 +46,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
 ## lab: JupyterLab on the course, for students
+# the student bundle's JupyterLab settings: no instructor panels, no news prompt, no online checks
+lab: export JUPYTER_CONFIG_PATH := $(CURDIR)/src/trcourse/student_config/etc/jupyter
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
 
@@ -57,8 +59,8 @@ data: $(STAMP)
 release: $(STAMP)
 	$(BIN)/trcourse release
 
-## student-bundle: the archive students download (exercises, chapters, data; no solutions)
-student-bundle: $(STAMP)
+## student-bundle: the archive students download (chapters, exercises, data, the HTML book; no solutions)
+student-bundle: book
 	$(BIN)/trcourse bundle
 
 ## grade A=<assignment> [WORKERS=n]: autograde every submission in parallel (outcome table)

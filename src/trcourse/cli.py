@@ -37,15 +37,13 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validate import problems
+    from .validate import report
 
     failed = 0
     for notebook in args.notebooks:
-        found = problems(notebook)
-        failed += bool(found)
-        print(f"{'FAILED' if found else 'passed'}: {notebook}")
-        for problem in found:
-            print(f"  - {problem}")
+        passed, text = report(notebook)
+        failed += not passed
+        print(text)
     print(f"validated {len(args.notebooks)} notebooks: {failed} failed")
     return 1 if failed else 0
 
@@ -94,6 +92,14 @@ def check_root(args: argparse.Namespace) -> None:
         check(args.root, getattr(args, "assignment", None), release=args.command in NEEDS_RELEASE)
 
 
+def _student_requirements(args: argparse.Namespace) -> int:
+    from .student_env import STUDENT_LOCK, render
+
+    (args.root / STUDENT_LOCK).write_text(render(args.root))
+    print(f"wrote {STUDENT_LOCK}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trcourse", description=__doc__)
     parser.add_argument("--root", type=Path, default=ROOT,
@@ -115,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
     bundle = sub.add_parser("bundle", help="zip what students need (no solutions) into dist/")
     bundle.add_argument("--output", type=Path, help="archive path (default: dist/<name>-student.zip)")
     bundle.set_defaults(func=_bundle)
+
+    student = sub.add_parser("student-requirements",
+                             help="write requirements-student.txt from requirements.txt")
+    student.set_defaults(func=_student_requirements)
 
     add_grading_commands(sub)
 

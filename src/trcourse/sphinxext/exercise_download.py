@@ -57,7 +57,7 @@ def write_archives(app: Sphinx, exception: Exception | None) -> None:
         folder = match and release_folder(app, match.group(1))
         if folder:
             archive = Path(app.outdir) / DOWNLOADS / f"{folder.name}.zip"
-            write_zip(archive, tree(folder, folder.parent))
+            write_zip(archive, tree(folder, folder.name))
 
 
 def setup(app: Sphinx) -> dict:
