@@ -153,8 +153,9 @@ def open_assignment_list(student: Person) -> None:
     student.page.get_by_text("Assignment List", exact=True).click()
 
 
-def answer(student: Person, right: bool) -> None:
-    """Write answers into the fetched notebook through the student's own Jupyter server."""
+def answer(student: Person, right: bool) -> set[str]:
+    """Write answers into the fetched notebook through the student's own Jupyter server; return
+    the lines the student wrote (their feedback may show them)."""
     path = f"api/contents/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
     notebook = nbformat.from_dict(student.api("GET", path).json()["content"])
     items = load_items(SOURCE, SOURCE.parent / "answer_variants.yml")
@@ -168,6 +169,7 @@ def answer(student: Person, right: bool) -> None:
             cell.source = f"Written answer by {student.name}: emicizumab is not factor VIII."
     saved = student.api("PUT", path, {"type": "notebook", "format": "json", "content": notebook})
     assert saved.ok, saved.text()
+    return {line.strip() for source in answers.values() for line in source.splitlines()}
 
 
 def validate(student: Person) -> str:
@@ -193,14 +195,14 @@ def test_a_class_on_the_hub(hub, chromium):
     formgrader_action(instructor, "cloud-upload")  # release to the exchange
 
     # Two students fetch, answer, validate and submit; the due date falls between them.
-    students = {}
+    students, written = {}, {}
     for name, right in ((RIGHT, True), (PARTLY, False)):
         student = students[name] = Person(chromium, hub, name)
         open_assignment_list(student)
         student.page.get_by_role("button", name="Fetch").click()
         student.page.get_by_role("button", name="Submit").wait_for()
         student.shot(f"{name}-fetched")
-        answer(student, right)
+        written[name] = answer(student, right)
         verdict = validate(student)
         assert ("Success! Your notebook passes all the tests." in verdict) == right, verdict
         assert ("The following cell failed" in verdict) != right, verdict
@@ -255,9 +257,10 @@ def test_a_class_on_the_hub(hub, chromium):
         student.page.goto(student.url(f"files/{html.relative_to(Path('/home') / name)}"))
         text = student.page.locator("body").inner_text()
         student.shot(f"{name}-feedback")
-        total = f"{grades.loc[name, 'total']:g}"
-        assert re.search(rf"Score:\s*{re.escape(total)}", text), text[:500]
-        assert find_leaks(text, secrets) == [], "the feedback shows hidden tests or the solution"
+        total, maximum = grades.loc[name, ["total", "max_points"]]
+        score = f"{ASSIGNMENT} (Score: {total:.1f} / {maximum:.1f})"
+        assert score in text, text[:300]
+        assert find_leaks(text, secrets - written[name]) == [], "feedback shows hidden tests or solutions"
 
     # A student reaches neither the formgrader, nor another student's work, nor the solutions.
     alice = students[RIGHT]
