@@ -8,6 +8,7 @@ JB     := $(BIN)/python -m trcourse.jupyterbook
 
 .DEFAULT_GOAL := book
 .PHONY: book book-strict test lint lab data release student-bundle clean grade feedback grades practice-class practice-remove
+.PHONY: hub hub-stop
 
 # The environment: rebuilt only when the pinned requirements or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml
@@ -85,6 +86,16 @@ practice-class: $(STAMP)
 
 practice-remove: $(STAMP)
 	$(BIN)/trcourse practice-remove
+
+## hub [PORT=8000]: the whole class on 127.0.0.1 (JupyterHub, accounts, exchange, PostgreSQL
+## gradebook); prints the accounts' passwords. hub-stop: stops all of it. Both need root.
+## See book/running-a-class.md.
+PORT ?= 8000
+hub: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python deploy/hub.py start --port $(PORT)
+
+hub-stop: $(STAMP)
+	$(BIN)/python deploy/hub.py stop
 
 clean:
 	rm -rf _build

@@ -41,3 +41,19 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.FileNameCollectorPlugin.named_regexp = (
     r".*/(?P<student_id>[^/_]+)_(?:late_)?(?:\d+_)+(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
 )
+
+# Exchange and gradebook (book/running-a-class.md). The exchange is where release, fetch, submit
+# and collect meet: the hub (deploy/) names a folder all its users share in TRCOURSE_EXCHANGE; on
+# one machine it is the git-ignored exchange/ here, made when needed. Work fetched from the
+# Assignment List goes to my-work/ (git-ignored), never to the tracked exercises/.
+# The gradebook is SQLite in the course unless TRCOURSE_GRADEBOOK names another database
+# (PostgreSQL for several graders; `trcourse --gradebook URL` sets it).
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_course = Path(__file__).resolve().parent
+c.Exchange.root = os.environ.get("TRCOURSE_EXCHANGE") or str(_course / "exchange")
+os.makedirs(c.Exchange.root, exist_ok=True)
+c.Exchange.assignment_dir = str(_course / "my-work")
+if os.environ.get("TRCOURSE_GRADEBOOK"):
+    c.CourseDirectory.db_url = os.environ["TRCOURSE_GRADEBOOK"]

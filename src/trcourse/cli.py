@@ -1,6 +1,7 @@
 """The `trcourse` command: course tooling for authors and instructors."""
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -104,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trcourse", description=__doc__)
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="the course folder (nbgrader course root) to work on (default: this repo)")
+    parser.add_argument("--gradebook", metavar="URL",
+                        help="gradebook database URL, e.g. postgresql+psycopg://user:pw@127.0.0.1/gradebook "
+                             "(default: the course's SQLite; sets TRCOURSE_GRADEBOOK)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     data = sub.add_parser("data", help="regenerate the synthetic datasets and the data card")
@@ -144,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.gradebook:
+        os.environ["TRCOURSE_GRADEBOOK"] = args.gradebook
     try:
         check_root(args)
         return args.func(args)
