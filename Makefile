@@ -46,9 +46,7 @@ test: $(STAMP) $(NODE_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-## lab: JupyterLab on the course, for students
-# the student bundle's JupyterLab settings: no instructor panels, no news prompt, no online checks
-lab: export JUPYTER_CONFIG_PATH := $(CURDIR)/src/trcourse/student_config/etc/jupyter
+## lab: the instructor's JupyterLab on the course (formgrader, release, collect; book/running-a-class.md)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
 
