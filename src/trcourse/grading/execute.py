@@ -29,7 +29,7 @@ class GradingExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         """Run the notebook; a failure before its first cell ran is an ``InfrastructureError``."""
-        self._cell_started = False
+        self._cell_started, self._output_bytes = False, 0
         try:
             return super().preprocess(nb, resources, km)
         except Exception as error:
@@ -37,10 +37,10 @@ class GradingExecute(Execute):
                 raise
             raise InfrastructureError(f"before any cell ran: {type(error).__name__}: {error}") from error
 
-    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+    def preprocess_cell(self, cell, resources, index):
         self._cell_started = True
         self._output_bytes = 0
-        return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        return super().preprocess_cell(cell, resources, index)
 
     def output(self, outs, msg, display_id, cell_index):
         """Keep a cell's output up to the cap; past it, one note says the rest was dropped."""

@@ -140,6 +140,7 @@ class _Grading(LoggingConfigurable):
         self.ip = str(private / "kernel")
         self.connection_file = str(private / "kernel.json")
         self.kernel_spec.interrupt_mode = "message"
+        kw.setdefault("stdout", 2)  # ipykernel's notes go to the log (a worker's stderr), not the console
         command, kw = await super()._async_pre_start_kernel(**kw)
         if not self.sandbox:
             return command, kw

@@ -79,8 +79,10 @@ def run(assignment: str, students: list[str], workers: int, root: str, config,
     pool = [start() for _ in range(min(workers, len(students)))]
     try:
         while queue or busy:
-            for worker in pool:
+            for index, worker in enumerate(pool):
                 if queue and worker not in busy:
+                    if not worker.process.is_alive():  # died while idle
+                        pool[index] = worker = start()
                     busy[worker] = queue.popleft()
                     worker.connection.send((assignment, busy[worker]))
             ready = set(wait([w.connection for w in busy] + [w.process.sentinel for w in busy]))
