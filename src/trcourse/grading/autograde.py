@@ -19,9 +19,9 @@ from tqdm import tqdm
 from traitlets.config import Config
 
 from . import course, sandbox
-from . import workers as workers_
 from .limits import DEFAULT_MEMORY_MB, execute_config
 from .outcomes import NOT_GRADED, Finding, check_submission, read_result, worst
+from .workers import run as run_workers
 
 BUSY_TIMEOUT_S = 60  # how long an SQLite write waits for another worker's write
 
@@ -73,7 +73,8 @@ def grade(root: Path, assignment: str, students: list[str] | None = None, worker
     saved = reports / "outcomes.csv"
     folders = submissions(api, assignment, students)
     if remaining:
-        folders = {s: f for s, f in folders.items() if s in _unfinished(saved, folders)}
+        left = _unfinished(saved, folders)
+        folders = {s: f for s, f in folders.items() if s in left}
     release = course.release_notebooks(api, assignment)
     findings = {s: check_submission(f, release) for s, f in folders.items()}
     seconds = dict.fromkeys(folders, 0.0)
@@ -87,8 +88,8 @@ def grade(root: Path, assignment: str, students: list[str] | None = None, worker
     logs.mkdir(exist_ok=True)
     with tqdm(total=len(todo), desc=f"autograde {assignment}", unit="submission",
               disable=not progress) as bar:
-        for result in workers_.run(assignment, todo, workers or os.cpu_count() or 1, str(root), config,
-                                   str(logs)):
+        for result in run_workers(assignment, todo, workers or os.cpu_count() or 1, str(root), config,
+                                  str(logs)):
             student = result["student"]
             (logs / f"{student}.log").write_text(result["log"])
             autograded = sorted(course.folder(api, "autograded", assignment, student).glob("*.ipynb"))

@@ -30,7 +30,7 @@ UID_BASE = 200_000  # root grades each worker's kernels as its own uid, so limit
 HOME = "/tmp/home"
 TMP_MB = 256  # size of the private /tmp (HOME is in it)
 NAMESPACES = ("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try")
-ENV_KEPT = ("LANG", "LC_ALL", "TZ", "NBGRADER_EXECUTION", "PYDEVD_DISABLE_FILE_VALIDATION")
+ENV_KEPT = ("LANG", "LC_ALL", "TZ", "NBGRADER_EXECUTION", "PYDEVD_DISABLE_FILE_VALIDATION", "MPLCONFIGDIR")
 FIX = ("install bubblewrap (Debian: apt-get install bubblewrap) and allow user namespaces "
        "(sysctl kernel.unprivileged_userns_clone=1; on Ubuntu also "
        "kernel.apparmor_restrict_unprivileged_userns=0), or grade with --no-sandbox "
@@ -108,6 +108,16 @@ def check() -> None:
         raise SandboxUnavailable(f"the grading sandbox cannot start ({done.stderr.strip()}): {FIX}")
 
 
+def matplotlib_dir(private: Path) -> Path:
+    """A kernel's matplotlib folder, seeded with the grader's font list (else each kernel rebuilds it)."""
+    folder = private / "matplotlib"
+    folder.mkdir()
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "matplotlib"
+    for font_list in cache.glob("fontlist-*.json"):
+        shutil.copy(font_list, folder)
+    return folder
+
+
 def _own(path: Path) -> None:
     """Under root: give a folder (and what it holds) to the kernel's uid, so the kernel can write there."""
     if os.geteuid() != 0:
@@ -147,10 +157,11 @@ class _Grading(LoggingConfigurable):
         if "cwd" not in kw:
             raise SandboxUnavailable("a sandboxed kernel needs a working directory (the autograded folder)")
         workdir = Path(kw["cwd"]).resolve()
+        env = {**kw.get("env", os.environ), "MPLCONFIGDIR": str(matplotlib_dir(private))}
         _own(private)
         _own(workdir)
         limits = {"cpu_s": self.cpu_s, "processes": self.processes, "file_mb": self.file_mb}
-        return bwrap_command(command, workdir, private, limits, kw.get("env", os.environ)), kw
+        return bwrap_command(command, workdir, private, limits, env), kw
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
