@@ -23,11 +23,22 @@ c.Execute.raise_on_iopub_timeout = False
 # catching KeyboardInterrupt cannot swallow (src/trcourse/grading/limits.py). `trcourse grade`
 # sets both limits from its command line; without the course package, plain ipykernel runs.
 try:
-    from trcourse.grading.limits import DEFAULT_MEMORY_MB, kernel_arguments
+    from trcourse.grading.limits import DEFAULT_MEMORY_MB, autograde_preprocessors, kernel_arguments
 except ImportError:
     pass
 else:
     c.Execute.extra_arguments = kernel_arguments(DEFAULT_MEMORY_MB)
+    # Autograde (CLI and formgrader) runs each kernel in the bubblewrap sandbox
+    # (src/trcourse/grading/sandbox.py); students' own runs (validate, lab) do not.
+    c.Autograde.autograde_preprocessors = autograde_preprocessors()
+
+# Feedback (CLI and the formgrader's buttons) without hidden tests, server paths or grading frames.
+try:
+    from trcourse.grading.feedback import feedback_preprocessors
+except ImportError:
+    pass
+else:
+    c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
 # Instructor-only files in solutions/<assignment>/ that must never be released.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",

@@ -1,4 +1,5 @@
-"""Grading benchmark: plain serial ``nbgrader autograde`` against ``trcourse grade``, same class.
+"""Grading benchmark: plain serial ``nbgrader autograde`` against ``trcourse grade``, same class;
+and ``trcourse grade`` with the sandbox against ``--no-sandbox``.
 
 Run: .venv/bin/python benchmarks/bench_grading.py [ASSIGNMENT] [--students 60] [--workers 2]
 
@@ -9,8 +10,12 @@ both wall times and their ratio, their CPU time (the work done, whatever else ru
 the peak memory of each process tree, whether the per-question
 scores are identical, and the time per submission against the kernel floor (start a kernel,
 import pandas and matplotlib, shut it down), measured in this run. Targets: pipeline at least
-1.8x faster on 2 cores, a normal submission within 1.5x of the floor, identical scores. Figures to
-read, not assertions: the machine is shared, so its load is printed with them.
+1.8x faster on 2 cores, a normal submission within 1.5x of the floor, identical scores. The same
+class is then graded by ``trcourse grade --no-sandbox``: seconds per submission (median normal
+submission, and worker time per graded submission) with and without the sandbox, target at most 10%
+overhead (the CPU time of sandboxed kernels is not counted: they end killed, inside bwrap's namespace,
+not waited for by this process). Figures to read, not assertions: the machine is shared, so its
+load is printed with them.
 """
 
 import argparse
@@ -40,7 +45,8 @@ from trcourse.release import generate_assignment, nbgrader_env
 
 ROOT = Path(__file__).resolve().parents[1]
 CELL_TIMEOUT_S = 10
-SPEEDUP_TARGET, FLOOR_TARGET = 1.8, 1.5
+SPEEDUP_TARGET, FLOOR_TARGET, OVERHEAD_TARGET = 1.8, 1.5, 0.10
+NORMAL = ["graded", "tests_tampered", "cells_deleted"]
 FLOOR_RUNS = 5
 
 
@@ -106,6 +112,13 @@ def class_scores(course: Path, assignment: str) -> pd.DataFrame:
         return scores(gradebook, assignment, list(max_points(api, assignment).index))
 
 
+def per_submission(course: Path, assignment: str) -> tuple[float, int]:
+    """Median seconds of a normal submission, and how many submissions were graded."""
+    outcomes = load_outcomes(course, assignment)
+    seconds = outcomes.seconds.astype(float)
+    return seconds[outcomes.outcome.isin(NORMAL)].median(), int((seconds > 0).sum())
+
+
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
@@ -120,8 +133,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         plain = course_copy(Path(tmp) / "plain", args.assignment)
         students = generate(plain, args.assignment, args.students, seed=0)
-        pipeline = Path(tmp) / "pipeline"
+        pipeline, unsandboxed = Path(tmp) / "pipeline", Path(tmp) / "unsandboxed"
         shutil.copytree(plain, pipeline)
+        shutil.copytree(plain, unsandboxed)
         print(f"{args.students} submissions of {args.assignment}; cell timeout {CELL_TIMEOUT_S} s; {load()}")
 
         floor = kernel_floor()
@@ -131,9 +145,11 @@ def main() -> None:
                                                  args.assignment, "--force"], plain)
         print(f"plain nbgrader autograde (serial): {serial_s:.1f} s, CPU {serial_cpu:.0f} s, "
               f"peak {serial_mb:.0f} MB; {load()}")
-        parallel_s, parallel_cpu, parallel_mb = timed(
-            [sys.executable, "-m", "trcourse.cli", "--root", str(pipeline), "grade", args.assignment,
-             "--workers", str(args.workers), "--cell-timeout", str(CELL_TIMEOUT_S)], pipeline)
+        def command(course: Path) -> list[str]:
+            return [sys.executable, "-m", "trcourse.cli", "--root", str(course), "grade", args.assignment,
+                    "--workers", str(args.workers), "--cell-timeout", str(CELL_TIMEOUT_S)]
+
+        parallel_s, parallel_cpu, parallel_mb = timed(command(pipeline), pipeline)
         print(f"trcourse grade --workers {args.workers}: {parallel_s:.1f} s, CPU {parallel_cpu:.0f} s, "
               f"peak {parallel_mb:.0f} MB; {load()}")
 
@@ -144,14 +160,19 @@ def main() -> None:
             class_scores(pipeline, args.assignment).reindex(names).fillna(0))
         print(f"per-question scores identical: {same}")
 
-        outcomes = load_outcomes(pipeline, args.assignment)
-        normal = outcomes[outcomes.outcome.isin(["graded", "tests_tampered", "cells_deleted"])]
-        median = normal.seconds.astype(float).median()
-        graded = (outcomes.seconds.astype(float) > 0).sum()
+        median, graded = per_submission(pipeline, args.assignment)
         print(f"per submission: plain {serial_s / graded:.2f} s (wall / {graded} graded); pipeline "
               f"{parallel_s * args.workers / graded:.2f} s of a worker (wall x workers / graded), "
               f"median normal submission {median:.2f} s = {median / floor:.2f}x the floor "
               f"(target <= {FLOOR_TARGET}x)")
+
+        bare_s, bare_cpu, _ = timed([*command(unsandboxed), "--no-sandbox"], unsandboxed)
+        bare_median, _ = per_submission(unsandboxed, args.assignment)
+        print(f"trcourse grade --no-sandbox: {bare_s:.1f} s, CPU {bare_cpu:.0f} s; {load()}")
+        print(f"sandbox overhead per submission: median normal {median:.2f} s sandboxed vs "
+              f"{bare_median:.2f} s not ({median / bare_median - 1:+.0%}); worker time "
+              f"{parallel_s * args.workers / graded:.2f} vs {bare_s * args.workers / graded:.2f} s "
+              f"({parallel_s / bare_s - 1:+.0%}) (target <= {OVERHEAD_TARGET:.0%})")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@
 in test_grading_pipeline.)
 """
 
+import sys
+
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -22,11 +24,15 @@ assert isinstance(value, int), "value should be an int: use int(...)"
 ### BEGIN HIDDEN TESTS
 assert value == 7, "expected seven"
 ### END HIDDEN TESTS"""
+LIBRARY_FAILS = """import json, sys
+print("running in", sys.prefix)
+json.loads("{not json")"""
 
 
 @pytest.fixture(scope="module")
 def cleaned():
-    nb = new_notebook(cells=[new_code_cell(HIDDEN_FAILS), new_code_cell(VISIBLE_FAILS)])
+    nb = new_notebook(cells=[new_code_cell(HIDDEN_FAILS), new_code_cell(VISIBLE_FAILS),
+                             new_code_cell(LIBRARY_FAILS)])
     NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=60).execute()
     HideHiddenTests().preprocess(nb, {})
     return nb.cells
@@ -37,7 +43,7 @@ def _text(cell) -> str:
 
 
 def test_hidden_tests_are_replaced_by_a_placeholder(cleaned):
-    for cell in cleaned:
+    for cell in cleaned[:2]:
         assert PLACEHOLDER in cell.source and "HIDDEN TESTS" not in _text(cell)
         assert "42" not in _text(cell) and "value == 7" not in _text(cell)
 
@@ -54,3 +60,10 @@ def test_a_visible_test_keeps_its_message_and_traceback(cleaned):
     assert "assert isinstance(value, int)" in _text(cleaned[1])
     assert "expected seven" not in _text(cleaned[1])
     nbformat.validate(nbformat.v4.new_notebook(cells=cleaned))
+
+
+def test_server_paths_are_shortened_and_library_frames_keep_their_package_path(cleaned):
+    shown = _text(cleaned[2]) + "".join(out.get("text", "") for out in cleaned[2].outputs)
+    assert sys.prefix not in shown and sys.base_prefix not in shown and "site-packages" not in shown
+    assert "json/decoder.py" in shown and "JSONDecodeError" in shown
+    assert "IPython/" not in shown and "ipykernel" not in shown

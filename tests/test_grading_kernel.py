@@ -1,13 +1,16 @@
-"""The grading kernel (a real ipykernel, started as nbgrader starts it): memory cap, firm interrupt."""
+"""The grading kernel (a real ipykernel, started as grading starts it): memory cap, firm interrupt.
+
+Each test runs in the bubblewrap sandbox (interrupts sent as messages) and without it.
+"""
 
 import threading
 import time
 
 import pytest
-from jupyter_client import KernelManager
 
 from trcourse.grading.kernel import GRACE_S
 from trcourse.grading.limits import kernel_arguments
+from trcourse.grading.sandbox import BlockingGradingKernelManager
 
 pytestmark = pytest.mark.slow
 SWALLOW = "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n    except:\n        continue\n"
@@ -29,10 +32,10 @@ while True:
 """
 
 
-@pytest.fixture
-def kernel():
-    manager = KernelManager(kernel_name="python3")
-    manager.start_kernel(extra_arguments=kernel_arguments(memory_mb=400))
+@pytest.fixture(params=[True, False], ids=["sandbox", "no-sandbox"])
+def kernel(request, tmp_path):
+    manager = BlockingGradingKernelManager(kernel_name="python3", sandbox=request.param)
+    manager.start_kernel(extra_arguments=kernel_arguments(memory_mb=400), cwd=str(tmp_path))
     client = manager.client()
     client.start_channels()
     client.wait_for_ready(timeout=60)

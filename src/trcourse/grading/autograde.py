@@ -1,19 +1,15 @@
-"""Parallel autograde: worker processes each run nbgrader's autograde, one student at a time.
+"""Parallel autograde: worker processes (``workers``) each run nbgrader's autograde, one student at a time.
 
-Every worker holds nbgrader's Python API (``NbGraderAPI.autograde``: the code ``nbgrader autograde``
-runs for each student) on the one course gradebook, so scores are those of a serial run. SQLite
-serialises the short writes; a write that still finds the database locked is retried. Each
-submission is checked first (``outcomes``), and ends in one outcome in a table saved as CSV.
+Scores are those of a serial ``nbgrader autograde``; student code runs in the sandbox unless told
+otherwise. Each submission is checked first (``outcomes``), and ends in one outcome, saved in a CSV
+table as soon as that student is done.
 """
 
 import glob
 import os
 import shutil
-import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
@@ -22,54 +18,30 @@ from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 from traitlets.config import Config
 
-from . import course
+from . import course, sandbox
 from .limits import DEFAULT_MEMORY_MB, execute_config
 from .outcomes import NOT_GRADED, Finding, check_submission, read_result, worst
+from .workers import run as run_workers
 
-LOCK_RETRIES = 5  # attempts when SQLite stays locked past its busy timeout
 BUSY_TIMEOUT_S = 60  # how long an SQLite write waits for another worker's write
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What student code may use: seconds per cell and megabytes of memory."""
+    """What student code may use: seconds per cell, megabytes of memory, and whether it is sandboxed."""
 
     cell_timeout: int = 60
     memory_mb: int = DEFAULT_MEMORY_MB
+    sandbox: bool = True
 
 
 def worker_config(limits: Limits, db_url: str) -> Config:
     """nbgrader configuration of a worker: the limits, kernels stopped at once, a patient SQLite."""
-    config = execute_config(limits.cell_timeout, limits.memory_mb)
+    config = execute_config(limits.cell_timeout, limits.memory_mb, limits.sandbox)
     config.Execute.shutdown_kernel = "immediate"  # outputs are collected; no need to wait for exit
     if db_url.startswith("sqlite:///") and "?" not in db_url:
         config.CourseDirectory.db_url = f"{db_url}?timeout={BUSY_TIMEOUT_S}"
     return config
-
-
-_API = None  # the nbgrader API of this worker process
-
-
-def _start_worker(root: str, limits: Limits, db_url: str, log_dir: str) -> None:
-    """Open the course in a worker; its stderr (and its kernels') goes to a log file."""
-    global _API
-    log = os.open(Path(log_dir) / f"worker-{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    os.dup2(log, 2)
-    os.chdir(root)
-    _API = course.open_api(Path(root), worker_config(limits, db_url))
-
-
-def _autograde(assignment: str, student: str) -> dict:
-    """``nbgrader autograde ASSIGNMENT --student STUDENT --force`` in this worker, retried if locked."""
-    start = time.perf_counter()
-    for attempt in range(LOCK_RETRIES):
-        result = _API.autograde(assignment, student, force=True, create=True)
-        text = result.get("log", "") + result.get("error", "")
-        if result["success"] or "database is locked" not in text:
-            break
-        time.sleep(0.5 * (attempt + 1))
-    return {"student": student, "success": result["success"], "log": text,
-            "seconds": time.perf_counter() - start}
 
 
 def submissions(api, assignment: str, students: list[str] | None = None) -> dict[str, Path]:
@@ -85,61 +57,80 @@ def submissions(api, assignment: str, students: list[str] | None = None) -> dict
 
 
 def grade(root: Path, assignment: str, students: list[str] | None = None, workers: int | None = None,
-          limits: Limits = Limits(), progress: bool = True) -> pd.DataFrame:
-    """Autograde submissions in parallel; return (and save) the outcome table of this run."""
+          limits: Limits = Limits(), progress: bool = True, remaining: bool = False) -> pd.DataFrame:
+    """Autograde submissions in parallel; return the outcome table of this run, saved student by student.
+
+    ``remaining``: only the students without a saved outcome (a run that stopped part-way) or whose
+    grading failed for the machinery's reasons. Raises ``SandboxUnavailable`` (naming the fix) when
+    the sandbox is asked for and cannot start.
+    """
     root = Path(root).resolve()
+    if limits.sandbox:
+        sandbox.check()
     api = course.open_api(root)
     course.ensure_in_gradebook(api, assignment)
+    reports = course.reports_dir(root, assignment)
+    saved = reports / "outcomes.csv"
     folders = submissions(api, assignment, students)
+    if remaining:
+        left = _unfinished(saved, folders)
+        folders = {s: f for s, f in folders.items() if s in left}
     release = course.release_notebooks(api, assignment)
     findings = {s: check_submission(f, release) for s, f in folders.items()}
+    seconds = dict.fromkeys(folders, 0.0)
     todo = [s for s in folders if worst(findings[s]) not in NOT_GRADED]
-    reports = course.reports_dir(root, assignment)
+    _forget(saved, list(folders))
+    config = worker_config(limits, api.coursedir.db_url)
+    db_url = config.CourseDirectory.get("db_url", api.coursedir.db_url)
+    for student in set(folders) - set(todo):
+        _finish(api, db_url, assignment, student, findings[student], 0.0, saved, zero=True)
     logs = reports / "logs"
     logs.mkdir(exist_ok=True)
-    seconds = dict.fromkeys(folders, 0.0)
-    ungraded = set(folders) - set(todo)
-
-    for result in _run_workers(root, assignment, todo, workers, limits, api.coursedir.db_url, logs,
-                               progress):
-        student = result["student"]
-        (logs / f"{student}.log").write_text(result["log"])
-        autograded = sorted(course.folder(api, "autograded", assignment, student).glob("*.ipynb"))
-        findings[student] += read_result(result["log"], result["success"], autograded)
-        seconds[student] = result["seconds"]
-        if not result["success"]:
-            ungraded.add(student)
-
-    for student in ungraded:
-        _score_zero(api, assignment, student)
-    table = _table(findings, seconds)
-    _save(table, reports / "outcomes.csv")
-    return table
-
-
-def _run_workers(root, assignment, students, workers, limits, db_url, log_dir, progress):
-    """Yield nbgrader's result for each student as workers finish them, with a progress bar."""
-    if not students:
-        return
-    workers = min(workers or os.cpu_count() or 1, len(students))
-    with (ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
-                              initargs=(str(root), limits, db_url, str(log_dir))) as pool,
-          tqdm(total=len(students), desc=f"autograde {assignment}", unit="submission",
-               disable=not progress) as bar):
-        futures = [pool.submit(_autograde, assignment, s) for s in students]
-        for future in as_completed(futures):
-            result = future.result()
-            bar.set_postfix_str(result["student"], refresh=False)
+    with tqdm(total=len(todo), desc=f"autograde {assignment}", unit="submission",
+              disable=not progress) as bar:
+        for result in run_workers(assignment, todo, workers or os.cpu_count() or 1, str(root), config,
+                                  str(logs)):
+            student = result["student"]
+            (logs / f"{student}.log").write_text(result["log"])
+            autograded = sorted(course.folder(api, "autograded", assignment, student).glob("*.ipynb"))
+            findings[student] += read_result(result["log"], result["success"], autograded)
+            seconds[student] = result["seconds"]
+            zero = not result["success"] and worst(findings[student]) != "infrastructure_error"
+            _finish(api, db_url, assignment, student, findings[student], seconds[student], saved, zero)
+            bar.set_postfix_str(student, refresh=False)
             bar.update()
-            yield result
+    return _table(findings, seconds)
 
 
-def _score_zero(api, assignment: str, student: str) -> None:
+def _finish(api, db_url: str, assignment: str, student: str, found: list[Finding], seconds: float,
+            saved: Path, zero: bool) -> None:
+    """A student is done: scored 0 if nbgrader did not grade it, and its outcome saved at once."""
+    if zero:
+        _score_zero(api, db_url, assignment, student)
+    _save(_table({student: found}, {student: seconds}), saved)
+
+
+def _unfinished(saved: Path, folders: dict[str, Path]) -> set[str]:
+    """Students with no saved outcome, or whose grading the machinery failed."""
+    if not saved.exists():
+        return set(folders)
+    done = pd.read_csv(saved, dtype=str, keep_default_na=False)
+    return set(folders) - set(done.student[done.outcome != "infrastructure_error"])
+
+
+def _forget(saved: Path, students: list[str]) -> None:
+    """Drop the saved outcomes of the students about to be graded (a rerun then sees who is left)."""
+    if saved.exists():
+        old = pd.read_csv(saved, dtype=str, keep_default_na=False)
+        old[~old.student.isin(students)].to_csv(saved, index=False)
+
+
+def _score_zero(api, db_url: str, assignment: str, student: str) -> None:
     """Record 0 for every graded cell of a submission nbgrader did not grade (as it does for a missing
     notebook), so no score of an earlier run survives; drop stale graded copies and feedback."""
     for kind in ("autograded", "feedback"):
         shutil.rmtree(course.folder(api, kind, assignment, student), ignore_errors=True)
-    with (Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gradebook,
+    with (Gradebook(db_url, api.coursedir.course_id) as gradebook,
           warnings.catch_warnings(category=SAWarning, action="ignore")):  # nbgrader's own, harmless
         gradebook.update_or_create_student(student)
         submission = gradebook.update_or_create_submission(assignment, student)

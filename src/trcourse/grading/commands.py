@@ -2,23 +2,31 @@
 
 import argparse
 import os
+import sys
 
 from .limits import DEFAULT_MEMORY_MB
+
+NO_SANDBOX_RISK = ("it can read the solutions and the gradebook, change course files and scores, "
+                   "use the network and leave processes running")
 
 
 def _grade(args: argparse.Namespace) -> int:
     from .autograde import Limits, grade
+    from .sandbox import SandboxUnavailable
 
+    if not args.sandbox:
+        print(f"WARNING: --no-sandbox: student code runs with your rights: {NO_SANDBOX_RISK}",
+              file=sys.stderr)
     try:
         table = grade(args.root, args.assignment, args.student, args.workers,
-                      Limits(args.cell_timeout, args.memory_mb))
-    except ValueError as error:  # a --student without a submission
+                      Limits(args.cell_timeout, args.memory_mb, args.sandbox), remaining=args.remaining)
+    except (ValueError, SandboxUnavailable) as error:  # a --student without a submission; no sandbox
         print(error)
         return 2
     print(table.to_string(index=False, max_colwidth=80))
     print("\n" + table.outcome.value_counts().to_string())
     print(f"\noutcomes saved in grading-reports/{args.assignment}/outcomes.csv (logs: logs/)")
-    return 1 if (table.outcome == "grading_failed").any() else 0
+    return 1 if table.outcome.isin(["grading_failed", "infrastructure_error"]).any() else 0
 
 
 def _feedback(args: argparse.Namespace) -> int:
@@ -73,6 +81,10 @@ def add_commands(sub) -> None:
     grade.add_argument("--cell-timeout", type=int, default=60, metavar="SEC", help="per cell (default 60)")
     grade.add_argument("--memory-mb", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
                        help=f"memory cap of student code (default {DEFAULT_MEMORY_MB})")
+    grade.add_argument("--remaining", action="store_true",
+                       help="only students without a saved outcome or with infrastructure_error")
+    grade.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                       help="run student code without the bubblewrap sandbox (warns; not recommended)")
     grade.set_defaults(func=_grade)
 
     feedback = sub.add_parser("feedback", help="feedback HTML without hidden tests (nbgrader)")

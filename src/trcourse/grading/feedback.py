@@ -5,7 +5,11 @@ restored for grading), and the tracebacks of failed tests quote them. A preproce
 nbgrader's ``GenerateFeedback`` removes hidden-test regions from the cells, and from tracebacks the
 lines that quote them; when a hidden line raised the error, its message is replaced too (an
 assertion message or a pandas comparison could show the expected answer). Visible tests, their
-messages and the scores stay. Every page is then checked for solution and hidden-test lines.
+messages and the scores stay. From every output, traceback frames of the grading machinery (the
+course's grading kernel, ipykernel, IPython) are dropped and server paths shortened (a library file
+to its package path, any other file to its name). Every page is then checked for solution and
+hidden-test lines. The course's nbgrader configuration uses these preprocessors too, so the
+formgrader's buttons and plain ``nbgrader generate_feedback`` make the same pages.
 
 Items not graded yet (written answers before they are marked) are shown as pending, not as 0,
 and the page says its total is provisional (``MarkPending``).
@@ -29,6 +33,15 @@ PLACEHOLDER = "# (hidden tests: not shown in feedback)"
 HIDDEN_ERROR = "a hidden test failed (hidden tests and their messages are not shown)"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CONTEXT = re.compile(r"^\s*(?:-*>\s*)?\d+\s(.*)$")  # a traceback line quoting code: "---->  4 code"
+_MACHINERY = re.compile(r"/(?:trcourse|ipykernel|IPython|nbclient|jupyter_client)/")
+_START = r"(?:~|(?<![\w.:/~]))"  # a path starts at ~ or at a / not inside a word, URL or path
+_LIBRARY = re.compile(_START + r"(?:/[^\s/'\"():,]+)*/(?:site-packages|dist-packages|python3\.\d+)/")
+_DIRECTORY = re.compile(_START + r"(?:/[^\s/'\"():,]+)+/")
+
+
+def scrub_paths(text: str) -> str:
+    """Server paths shortened: a library file to its package path, any other file to its name."""
+    return _DIRECTORY.sub("", _LIBRARY.sub("", text))
 
 
 def split_hidden(source: str) -> tuple[str, set[str]]:
@@ -69,16 +82,31 @@ def clean_traceback(output, hidden: set[str]) -> None:
     output.traceback = entries
 
 
+def clean_output(output) -> None:
+    """Drop traceback frames of the grading machinery; shorten server paths in what is shown."""
+    if output.output_type == "error":
+        output.traceback = [scrub_paths(entry) for entry in output.traceback
+                            if not _MACHINERY.search(_ANSI.sub("", entry))]
+        output.evalue = scrub_paths(str(output.get("evalue", "")))
+    elif output.output_type == "stream":
+        output.text = scrub_paths(output.text)
+    elif "text/plain" in output.get("data", {}):
+        output.data["text/plain"] = scrub_paths(output.data["text/plain"])
+
+
 class HideHiddenTests(NbGraderPreprocessor):
-    """Remove hidden tests, and the traceback lines quoting them, from an autograded notebook."""
+    """Remove hidden tests and the traceback lines quoting them, machinery frames and server paths."""
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code" or BEGIN not in cell.source:
+        if cell.cell_type != "code":
             return cell, resources
-        cell.source, hidden = split_hidden(cell.source)
+        hidden = set()
+        if BEGIN in cell.source:
+            cell.source, hidden = split_hidden(cell.source)
         for output in cell.get("outputs", []):
-            if output.output_type == "error":
+            if output.output_type == "error" and hidden:
                 clean_traceback(output, hidden)
+            clean_output(output)
         return cell, resources
 
 
@@ -118,11 +146,15 @@ def mark_pending_pages(pages: list[Path]) -> None:
             page.write_text(html.replace("Score: nan /", "Score: pending /"))
 
 
+def feedback_preprocessors() -> list:
+    """nbgrader's feedback preprocessors, with pending items marked, then ``HideHiddenTests``."""
+    return [GetGrades, MarkPending, CSSHTMLHeaderPreprocessor, HideHiddenTests]
+
+
 def feedback_config() -> Config:
-    """nbgrader configuration: its feedback preprocessors, then ``HideHiddenTests``."""
+    """nbgrader configuration: feedback made with ``feedback_preprocessors``."""
     config = Config()
-    config.GenerateFeedback.preprocessors = [GetGrades, MarkPending, CSSHTMLHeaderPreprocessor,
-                                             HideHiddenTests]
+    config.GenerateFeedback.preprocessors = feedback_preprocessors()
     return config
 
 

@@ -1,8 +1,9 @@
-"""Limits on student code during grading: a per-cell time limit and a memory cap.
+"""Limits on student code during grading: a per-cell time limit, a memory cap, the sandbox.
 
-Both are nbgrader configuration (``Execute`` traits): the time limit is nbgrader's own, and the
-kernel that runs student code is the course's ``kernel.LimitedKernel``, which caps its data memory
-with ``setrlimit`` and makes sure an interrupted cell stops.
+All are nbgrader configuration: the time limit is nbgrader's own (``Execute``); the kernel that runs
+student code is the course's ``kernel.LimitedKernel``, which caps its data memory with ``setrlimit``
+and makes sure an interrupted cell stops; autograde's ``Execute`` step is ``execute.GradingExecute``,
+which starts that kernel in the sandbox (``sandbox``: CPU, process and file-size limits too).
 """
 
 import resource
@@ -25,9 +26,22 @@ def kernel_arguments(memory_mb: int) -> list[str]:
             f"--LimitedKernel.memory_mb={memory_mb}"]
 
 
-def execute_config(cell_timeout: int, memory_mb: int) -> Config:
-    """nbgrader configuration: a per-cell time limit and a memory cap for student code."""
+def autograde_preprocessors() -> list:
+    """nbgrader's autograde steps, its ``Execute`` replaced by the course's sandboxed ``GradingExecute``."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from .execute import GradingExecute
+
+    steps = Autograde.class_traits()["autograde_preprocessors"].default()
+    return [GradingExecute if step is Execute else step for step in steps]
+
+
+def execute_config(cell_timeout: int, memory_mb: int, sandbox: bool = True) -> Config:
+    """nbgrader configuration: a per-cell time limit, a memory cap, the sandbox (or not) for student code."""
     config = Config()
+    config.Autograde.autograde_preprocessors = autograde_preprocessors()
+    config.GradingKernelManager.sandbox = sandbox
     config.Execute.timeout = cell_timeout
     config.Execute.interrupt_on_timeout = True
     config.Execute.raise_on_iopub_timeout = False

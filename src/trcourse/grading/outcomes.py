@@ -14,10 +14,17 @@ from pathlib import Path
 import nbformat
 from nbgrader.utils import compute_checksum
 
+from .execute import INFRASTRUCTURE
+from .workers import WORKER_DIED
+
 # Outcomes, most serious first, with what each means for the grade.
 OUTCOMES = {
     "unreadable": "the notebook is not valid JSON or not nbformat 4: not graded, scored 0",
     "missing": "no notebook of the expected name (missing or renamed): not graded, scored 0",
+    "infrastructure_error": "the grading machinery failed before student code ran, also when retried "
+                            "(detail: the cause): not scored, fix the cause and re-grade (--remaining)",
+    "worker_killed": "grading it killed the grading process twice (possible only with --no-sandbox): "
+                     "scored 0, review",
     "kernel_died": "the kernel died (crash or memory exhausted outside Python): scored 0, review",
     "grading_failed": "nbgrader failed for another reason (see the log): scored 0, review",
     "timed_out": "a cell exceeded the time limit and was interrupted; the other cells were graded "
@@ -28,7 +35,7 @@ OUTCOMES = {
     "graded": "graded normally",
 }
 NOT_GRADED = ("unreadable", "missing")  # nbgrader is not run on these
-SCORED_ZERO = ("unreadable", "missing", "kernel_died", "grading_failed")
+SCORED_ZERO = ("unreadable", "missing", "worker_killed", "kernel_died", "grading_failed")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _EXCEPTION = re.compile(r"^[\w.]*(Error|Exception|Exit|Interrupt)(:|$)")
 
@@ -119,6 +126,10 @@ def read_result(log: str, success: bool, autograded: list[Path]) -> list[Finding
                 findings.append(Finding("memory_limit", f"{gid} raised MemoryError"))
     if success:
         return findings
+    if INFRASTRUCTURE in log:
+        return findings + [Finding("infrastructure_error", _last_error(log, INFRASTRUCTURE))]
+    if WORKER_DIED in log:
+        return findings + [Finding("worker_killed", log.strip())]
     if "Kernel died" in log:
         if "Timeout waiting for execute reply" in log:
             return findings + [Finding("timed_out", "a cell did not stop when interrupted; kernel ended")]
@@ -135,8 +146,8 @@ def _errors(nb: nbformat.NotebookNode):
                 yield label, output.ename
 
 
-def _last_error(log: str) -> str:
-    """The exception nbgrader logged last (e.g. ``FileNotFoundError: ...``)."""
+def _last_error(log: str, name: str = "") -> str:
+    """The exception (of that name) nbgrader logged last (e.g. ``FileNotFoundError: ...``)."""
     lines = [_ANSI.sub("", line).strip() for line in log.splitlines()]
-    raised = [line for line in lines if _EXCEPTION.match(line)]
+    raised = [line for line in lines if _EXCEPTION.match(line) and name in line]
     return raised[-1] if raised else "nbgrader reported a failure"
