@@ -19,7 +19,7 @@ CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 INTERNAL = re.compile(r"fact sheet|added for chapter|checked|not recorded", re.I)
 PAGE_INTERNAL = re.compile(r"fact sheet|added for chapter|not recorded", re.I)
 NOT_YET_VERIFIED = {
-    "ASHNDcanaltable", "Barnes2013steroid", "BioPharmaDive2025roctavian", "Blood2013refractory",
+    "Barnes2013steroid", "BioPharmaDive2025roctavian", "Blood2013refractory",
     "Blood2014mutations", "Blood2022eltrombopag", "BloodAdv2023children", "BloodAdv2024aavmeta",
     "BloodAdv2024emicizumabaha", "CCJMNDreversibility", "CarcaoNDeightfactor", "ERJ2014crswnp",
     "ExplorationPubNDt2", "GENEr8NDashabstract", "HAVEN2021pooled", "HaematologicaNDgrfs",
