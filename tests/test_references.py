@@ -22,7 +22,7 @@ NOT_YET_VERIFIED = {
     "Barnes2013steroid", "BioPharmaDive2025roctavian", "Blood2013refractory",
     "Blood2014mutations", "Blood2022eltrombopag", "BloodAdv2023children", "BloodAdv2024aavmeta",
     "BloodAdv2024emicizumabaha", "CarcaoNDeightfactor", "ERJ2014crswnp",
-    "ExplorationPubNDt2", "GENEr8NDashabstract", "HAVEN2021pooled", "HaematologicaNDgrfs",
+    "GENEr8NDashabstract", "HAVEN2021pooled", "HaematologicaNDgrfs",
     "HematologyASH2018clonal", "HematologyAdvisor2023gener8", "MedicalLighterNDcart", "PMC4299627asm",
     "PMC9301022assays", "PMC9488919gina", "Pipe2025hopeb", "SkyscapeNDnovoseven",
 }
