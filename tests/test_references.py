@@ -24,7 +24,7 @@ NOT_YET_VERIFIED = {
     "BloodAdv2024emicizumabaha", "CarcaoNDeightfactor", "ERJ2014crswnp",
     "GENEr8NDashabstract", "HAVEN2021pooled", "HaematologicaNDgrfs",
     "HematologyASH2018clonal", "HematologyAdvisor2023gener8", "MedicalLighterNDcart", "PMC4299627asm",
-    "PMC9301022assays", "PMC9488919gina", "Pipe2025hopeb", "SkyscapeNDnovoseven",
+    "PMC9488919gina", "Pipe2025hopeb", "SkyscapeNDnovoseven",
 }
 
 PLACEHOLDER_AUTHORS: set[str] = set()
