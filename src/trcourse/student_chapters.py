@@ -21,6 +21,8 @@ from sphinxcontrib.bibtex.plugin import find_plugin
 from sphinxcontrib.bibtex.style.referencing import format_references
 from sphinxcontrib.bibtex.style.template import SphinxReferenceInfo
 
+from .sphinxext.references import register_styles
+
 ENVIRONMENT = Path(".doctrees") / "environment.pickle"  # in the book's build folder
 HTML_BOOK = "html"  # the built HTML book's folder in the bundle
 ROLE = re.compile(r"\{(?P<role>[\w:-]+)\}`(?P<body>[^`]*)`")
@@ -56,6 +58,7 @@ class Book:
     @classmethod
     def load(cls, build: Path) -> "Book":
         """The Sphinx environment of a built book (``_build``; raises if it was never built)."""
+        register_styles()  # the book's citation styles, as its Sphinx extension registers them
         with (build / ENVIRONMENT).open("rb") as f:
             return cls(pickle.load(f))
 
