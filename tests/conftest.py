@@ -1,5 +1,6 @@
-"""Shared fixtures: the course root, a throw-away course copy, the strictly built book."""
+"""Shared fixtures: the course root, a throw-away course copy, the strictly built book, Chromium."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -63,3 +64,23 @@ def built_book(tmp_path_factory) -> Path:
                     if "WARNING" in line or "ERROR" in line or "Error" in line)[-8000:]
     )
     return out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Headless Debian Chromium driven by Playwright: one for the whole session (Playwright's sync API
+    allows one running instance per process). Skipped loudly when missing, failed under CI=true."""
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM:
+        message = ("CHROMIUM NOT FOUND: the browser tests did not run. "
+                   "Install it with `apt-get install chromium` (.ci/run does).")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " CI must run them.")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

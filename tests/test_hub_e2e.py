@@ -23,7 +23,7 @@ import nbformat
 import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
-from test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from test_browser import CHROMIUM, SCREENSHOTS
 from test_hub_gradebook import free_port
 
 from trcourse.grading.synthetic_class import load_items
@@ -68,13 +68,8 @@ def hub():
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(chromium_browser):
+    return chromium_browser
 
 
 class Person:

@@ -16,6 +16,7 @@ from conftest import make_course_copy
 from nbgrader.api import Gradebook
 
 from trcourse.cli import main
+from trcourse.grading import practice
 from trcourse.grading.export import grades_table
 from trcourse.paths import ROOT
 
@@ -53,6 +54,7 @@ def postgres_url():
 
 def test_grade_gives_identical_scores_on_postgresql_and_sqlite(tmp_path, postgres_url, monkeypatch):
     course = make_course_copy(tmp_path / "course")
+    (course / practice.MARKER).write_text("")  # a throw-away copy: synthetic students allowed
     on_pg = ["--root", str(course), "--gradebook", postgres_url]
     assert main([*on_pg, "release", ASSIGNMENT]) == 0
     assert main([*on_pg, "synthetic-class", ASSIGNMENT, "--students", "4"]) == 0

@@ -28,7 +28,7 @@ import pytest
 from conftest import ASSIGNMENTS
 from nbgrader.api import Gradebook
 
-from trcourse.grading import feedback
+from trcourse.grading import feedback, practice
 from trcourse.grading.autograde import Limits, grade
 from trcourse.grading.course import open_api
 from trcourse.grading.export import scores
@@ -120,6 +120,7 @@ def hostile(released_course, tmp_path_factory):
     """Honest students and one student per forbidden action, graded in the sandbox."""
     course = tmp_path_factory.mktemp("sandbox") / "course"
     subprocess.run(["cp", "-a", str(released_course), str(course)], check=True)
+    (course / practice.MARKER).write_text("")  # a throw-away copy: synthetic students allowed
     items = assignment_items(course, ASSIGNMENT)
     source = next((course / "solutions" / ASSIGNMENT).glob("*.ipynb"))
     server, accepted, stop_listening = _listener()

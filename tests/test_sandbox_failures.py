@@ -13,6 +13,7 @@ from conftest import ASSIGNMENTS
 from nbgrader.api import Gradebook
 
 from trcourse.cli import main
+from trcourse.grading import practice
 from trcourse.grading.autograde import Limits, grade, load_outcomes
 from trcourse.grading.course import open_api
 from trcourse.grading.export import scores
@@ -28,6 +29,7 @@ def _class(released_course, tmp_path, students: dict[str, str]):
     """A course copy where each student gives the right answers, the first preceded by some code."""
     course = tmp_path / "course"
     shutil.copytree(released_course, course)
+    (course / practice.MARKER).write_text("")  # a throw-away copy: synthetic students allowed
     items = assignment_items(course, ASSIGNMENT)
     right = {item.answer: item.solution for item in items}
     for student, code in students.items():

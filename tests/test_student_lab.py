@@ -12,7 +12,7 @@ import zipfile
 
 import nbformat
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from test_browser import CHROMIUM, SCREENSHOTS
 
 from trcourse.bundle import NAME, build
 from trcourse.paths import ROOT
@@ -92,14 +92,10 @@ def lab(student_course, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(lab):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+def page(lab, chromium_browser):
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 RENDERED_JS = """(expected) => {

@@ -28,8 +28,9 @@ def test_untouched_release_fails_with_one_line_per_question():
     notebook = ROOT / "exercises" / assignment / f"{assignment}.ipynb"
     release = _validate(notebook)
     assert release.returncode == 1
-    header, *lines = release.stdout.strip().splitlines()
+    header, *lines, summary = release.stdout.strip().splitlines()
     assert header.startswith("FAILED: ") and "one line each" in header
+    assert summary == "validated 1 notebooks: 1 failed"
     assert lines and all(line.startswith("  - ") for line in lines), release.stdout
     answers = [c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(notebook, as_version=4).cells
                if c.metadata.get("nbgrader", {}).get("solution")]

@@ -148,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.gradebook:
+    before = os.environ.get("TRCOURSE_GRADEBOOK")
+    if args.gradebook:  # read by the course's nbgrader_config.py, here and in the grading workers
         os.environ["TRCOURSE_GRADEBOOK"] = args.gradebook
     try:
         check_root(args)
@@ -156,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     except CourseError as error:
         print(f"trcourse: {error}", file=sys.stderr)
         return 2
+    finally:  # this command's choice only, also when main() is called in-process
+        if before is None:
+            os.environ.pop("TRCOURSE_GRADEBOOK", None)
+        else:
+            os.environ["TRCOURSE_GRADEBOOK"] = before
 
 
 if __name__ == "__main__":
