@@ -36,7 +36,7 @@ book-strict: $(STAMP)
 ## test: the whole test suite
 ## (the browser tests need Debian's chromium: skipped loudly without it, failed when CI=true)
 test: $(STAMP) $(NODE_STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks deploy
 	@$(BIN)/python -m pytest; status=$$?; \
 	command -v chromium >/dev/null 2>&1 || printf '\n%s\n%s\n\n' \
 	  "*** BROWSER TESTS SKIPPED: chromium is not installed, tests/test_browser.py did not run." \
@@ -44,7 +44,7 @@ test: $(STAMP) $(NODE_STAMP)
 	exit $$status
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks deploy
 
 ## lab: the instructor's JupyterLab on the course (formgrader, release, collect; book/running-a-class.md)
 lab: $(STAMP)
