@@ -207,7 +207,10 @@ def test_a_class_on_the_hub(hub, chromium):
         student.page.get_by_role("button", name="Fetch Feedback").wait_for()
         student.shot(f"{name}-submitted")
         if name == RIGHT:
-            due = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            # the due date is after Alice's submission: now, rounded up to the next whole second
+            # (nbgrader's date has whole seconds; rounding down made her late by a fraction)
+            now = datetime.datetime.now(datetime.UTC)
+            due = (now + datetime.timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S UTC")
             as_instructor(hub, "nbgrader", "db", "assignment", "add", ASSIGNMENT, f"--duedate={due}")
 
     # Collect in the formgrader, grade with the course pipeline, mark the written answer by hand.

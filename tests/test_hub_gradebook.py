@@ -60,12 +60,14 @@ def test_grade_gives_identical_scores_on_postgresql_and_sqlite(tmp_path, postgre
     assert main([*on_pg, "synthetic-class", ASSIGNMENT, "--students", "4"]) == 0
 
     assert main([*on_pg, "grade", ASSIGNMENT]) == 0
-    on_postgres = grades_table(course, ASSIGNMENT)
+    with monkeypatch.context() as env:  # what `trcourse --gradebook` sets for its own command
+        env.setenv("TRCOURSE_GRADEBOOK", postgres_url)
+        on_postgres = grades_table(course, ASSIGNMENT)
     with Gradebook(postgres_url, "treatment-resistance") as gradebook:
         assert len(gradebook.assignment_submissions(ASSIGNMENT)) == 4
     assert not (course / "gradebook.db").exists(), "the PostgreSQL run wrote to SQLite"
 
-    monkeypatch.delenv("TRCOURSE_GRADEBOOK")
+    assert "TRCOURSE_GRADEBOOK" not in os.environ, "--gradebook applies to its own command only"
     assert main(["--root", str(course), "grade", ASSIGNMENT]) == 0
     assert (course / "gradebook.db").exists()
     on_sqlite = grades_table(course, ASSIGNMENT)
