@@ -19,12 +19,10 @@ CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 INTERNAL = re.compile(r"fact sheet|added for chapter|checked|not recorded", re.I)
 PAGE_INTERNAL = re.compile(r"fact sheet|added for chapter|not recorded", re.I)
 NOT_YET_VERIFIED = {
-    "Barnes2013steroid", "BioPharmaDive2025roctavian", "Blood2013refractory",
-    "Blood2014mutations", "Blood2022eltrombopag", "BloodAdv2023children", "BloodAdv2024aavmeta",
-    "BloodAdv2024emicizumabaha", "CarcaoNDeightfactor", "ERJ2014crswnp",
-    "GENEr8NDashabstract", "HAVEN2021pooled", "HaematologicaNDgrfs",
-    "HematologyASH2018clonal", "HematologyAdvisor2023gener8", "MedicalLighterNDcart", "PMC4299627asm",
-    "PMC9488919gina", "Pipe2025hopeb", "SkyscapeNDnovoseven",
+    "Blood2022eltrombopag", "BloodAdv2023children", "BloodAdv2024aavmeta", "CarcaoNDeightfactor",
+    "GENEr8NDashabstract", "HAVEN2021pooled", "HaematologicaNDgrfs", "HematologyASH2018clonal",
+    "HematologyAdvisor2023gener8", "MedicalLighterNDcart", "PMC4299627asm", "PMC9488919gina",
+    "Pipe2025hopeb",
 }
 
 PLACEHOLDER_AUTHORS: set[str] = set()
