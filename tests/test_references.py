@@ -20,9 +20,8 @@ INTERNAL = re.compile(r"fact sheet|added for chapter|checked|not recorded", re.I
 PAGE_INTERNAL = re.compile(r"fact sheet|added for chapter|not recorded", re.I)
 NOT_YET_VERIFIED = {
     "Blood2022eltrombopag", "BloodAdv2023children", "BloodAdv2024aavmeta", "CarcaoNDeightfactor",
-    "GENEr8NDashabstract", "HAVEN2021pooled", "HaematologicaNDgrfs", "HematologyASH2018clonal",
-    "HematologyAdvisor2023gener8", "MedicalLighterNDcart", "PMC4299627asm", "PMC9488919gina",
-    "Pipe2025hopeb",
+    "HAVEN2021pooled", "HaematologicaNDgrfs", "HematologyASH2018clonal", "MedicalLighterNDcart",
+    "PMC9488919gina", "Pipe2025hopeb",
 }
 
 PLACEHOLDER_AUTHORS: set[str] = set()
