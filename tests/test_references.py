@@ -1,8 +1,8 @@
 """book/references.bib reads like a reference list, and the built book cites it by author and year.
 
-Entries still carrying the fact sheets' descriptive titles or "et al." placeholders are listed in
-NOT_YET_VERIFIED and PLACEHOLDER_AUTHORS: their checks are expected to fail (strictly, so a fixed
-entry must leave the list).
+Entries whose real title no available copy shows (they carry a [descriptive title]) or with "et al."
+placeholders are listed in NOT_YET_VERIFIED and PLACEHOLDER_AUTHORS: their checks are expected to
+fail (strictly, so a fixed entry must leave the list).
 """
 
 import re
@@ -19,9 +19,9 @@ CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 INTERNAL = re.compile(r"fact sheet|added for chapter|checked|not recorded", re.I)
 PAGE_INTERNAL = re.compile(r"fact sheet|added for chapter|not recorded", re.I)
 NOT_YET_VERIFIED = {
-    "Blood2022eltrombopag", "BloodAdv2023children", "BloodAdv2024aavmeta", "CarcaoNDeightfactor",
-    "HAVEN2021pooled", "HaematologicaNDgrfs", "HematologyASH2018clonal", "MedicalLighterNDcart",
-    "PMC9488919gina", "Pipe2025hopeb",
+    "Blood2022eltrombopag", "BloodAdv2018ist", "BloodAdv2023children", "BloodAdv2024aavmeta",
+    "CarcaoNDeightfactor", "HAVEN2021pooled", "HaematologicaNDgrfs", "HematologyASH2018clonal",
+    "IndustryNDbenralizumab", "MedicalLighterNDcart", "PMC9488919gina", "Pipe2025hopeb",
 }
 
 PLACEHOLDER_AUTHORS: set[str] = set()
@@ -50,6 +50,13 @@ def test_not_yet_verified_names_existing_entries():
 def test_entry_has_its_real_title(key):
     title = _title(ENTRIES[key])
     assert title and not title.startswith("["), f"{key}: descriptive title {title!r}"
+
+
+def test_titles_were_seen_as_titles():
+    """A title taken from the words of a web address is descriptive: it goes in brackets."""
+    borrowed = re.compile(r"title is taken from the words|title in the address", re.I)
+    suspect = [k for k, e in ENTRIES.items() if borrowed.search(e.fields.get("comment", ""))]
+    assert not suspect, f"title not seen as a title: {suspect}"
 
 
 def test_titles_keep_their_capitals():
