@@ -24,6 +24,13 @@ assert isinstance(value, int), "value should be an int: use int(...)"
 ### BEGIN HIDDEN TESTS
 assert value == 7, "expected seven"
 ### END HIDDEN TESTS"""
+PRINTED_TRACEBACK = """### BEGIN HIDDEN TESTS
+import traceback
+try:
+    expected_total = int("forty-two")
+except ValueError:
+    traceback.print_exc()
+### END HIDDEN TESTS"""
 LIBRARY_FAILS = """import json, sys
 print("running in", sys.prefix)
 json.loads("{not json")"""
@@ -32,7 +39,7 @@ json.loads("{not json")"""
 @pytest.fixture(scope="module")
 def cleaned():
     nb = new_notebook(cells=[new_code_cell(HIDDEN_FAILS), new_code_cell(VISIBLE_FAILS),
-                             new_code_cell(LIBRARY_FAILS)])
+                             new_code_cell(LIBRARY_FAILS), new_code_cell(PRINTED_TRACEBACK)])
     NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=60).execute()
     HideHiddenTests().preprocess(nb, {})
     return nb.cells
@@ -67,3 +74,10 @@ def test_server_paths_are_shortened_and_library_frames_keep_their_package_path(c
     assert sys.prefix not in shown and sys.base_prefix not in shown and "site-packages" not in shown
     assert "json/decoder.py" in shown and "JSONDecodeError" in shown
     assert "IPython/" not in shown and "ipykernel" not in shown
+
+
+def test_a_traceback_printed_by_hidden_code_is_removed(cleaned):
+    """IPython prints a plain traceback to stderr when it cannot show one (e.g. memory is short)."""
+    [stream] = [out for out in cleaned[3].outputs if out.output_type == "stream"]
+    assert stream.name == "stderr" and HIDDEN_ERROR in stream.text
+    assert "forty-two" not in stream.text and "expected_total" not in stream.text

@@ -4,7 +4,8 @@ nbgrader renders the autograded notebook, whose test cells hold the hidden tests
 restored for grading), and the tracebacks of failed tests quote them. A preprocessor added to
 nbgrader's ``GenerateFeedback`` removes hidden-test regions from the cells, and from tracebacks the
 lines that quote them; when a hidden line raised the error, its message is replaced too (an
-assertion message or a pandas comparison could show the expected answer). Visible tests, their
+assertion message or a pandas comparison could show the expected answer), and a traceback printed
+to a stream that quotes hidden code is removed whole. Visible tests, their
 messages and the scores stay. From every output, traceback frames of the grading machinery (the
 course's grading kernel, ipykernel, IPython) are dropped and server paths shortened (a library file
 to its package path, any other file to its name). Every page is then checked for solution and
@@ -82,6 +83,16 @@ def clean_traceback(output, hidden: set[str]) -> None:
     output.traceback = entries
 
 
+def clean_stream(output, hidden: set[str]) -> None:
+    """A printed traceback quoting hidden code is removed whole: its message could show the answer.
+
+    IPython prints a plain traceback to stderr when it cannot show one normally (for example when
+    memory is short), so a stream can quote hidden tests just as an error output can.
+    """
+    if any(line.strip() in hidden for line in _ANSI.sub("", output.text).splitlines()):
+        output.text = f"[{HIDDEN_ERROR}]\n"
+
+
 def clean_output(output) -> None:
     """Drop traceback frames of the grading machinery; shorten server paths in what is shown."""
     if output.output_type == "error":
@@ -106,6 +117,8 @@ class HideHiddenTests(NbGraderPreprocessor):
         for output in cell.get("outputs", []):
             if output.output_type == "error" and hidden:
                 clean_traceback(output, hidden)
+            elif output.output_type == "stream" and hidden:
+                clean_stream(output, hidden)
             clean_output(output)
         return cell, resources
 
