@@ -1,8 +1,9 @@
 """book/references.bib reads like a reference list, and the built book cites it by author and year.
 
-Entries whose real title no available copy shows (they carry a [descriptive title]) or with "et al."
-placeholders are listed in NOT_YET_VERIFIED and PLACEHOLDER_AUTHORS: their checks are expected to
-fail (strictly, so a fixed entry must leave the list).
+Entries whose real title no available copy shows (they carry a [descriptive title]), journal papers
+whose authors none shows, and "et al." placeholders are listed in NOT_YET_VERIFIED, AUTHORS_NOT_FOUND
+and PLACEHOLDER_AUTHORS: their checks are expected to fail (strictly, so a fixed entry must leave
+its list).
 """
 
 import re
